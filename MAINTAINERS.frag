@@ -1,0 +1,7 @@
+VIRT STACKED NETWORK DEVICE DRIVER
+M:	virt maintainers <maintainers@users.noreply.r-seed-95ac0808.example>
+L:	netdev@vger.kernel.org
+S:	Maintained
+F:	Documentation/networking/virt.rst
+F:	drivers/net/virt.c
+F:	tools/testing/selftests/drivers/net/virt/

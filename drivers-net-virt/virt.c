@@ -1,0 +1,768 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * virt: child interfaces stacked on an Ethernet device.
+ *
+ * A child borrows its parent's MAC address and transmits through the parent.
+ * The parent's rx_handler looks up the destination IP address of each frame
+ * (the target address for ARP) in a per-parent table fed by the address
+ * notifiers and hands the frame to the child owning that address; everything
+ * else continues up the parent's own stack untouched.
+ *
+ * All control-path state lives in one struct virt_port per parent, reached
+ * from the parent's rx_handler_data; the receive path only reads it under RCU.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/hash.h>
+#include <linux/if_arp.h>
+#include <linux/inetdevice.h>
+#include <linux/ip.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/notifier.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/unaligned.h>
+#include <net/ipv6.h>
+#include <net/netdev_lock.h>
+#include <net/rtnetlink.h>
+
+#define VIRT_DRV_NAME		"virt"
+#define VIRT_HASH_BITS		8
+
+/* Offloads a child may inherit from its parent. */
+#define VIRT_FEATURES							\
+	(NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA |		\
+	 NETIF_F_FRAGLIST | NETIF_F_GSO | NETIF_F_ALL_TSO |		\
+	 NETIF_F_GSO_ROBUST | NETIF_F_GRO | NETIF_F_RXCSUM)
+
+/*
+ * Offloads a child always claims: whatever the parent cannot do is done in
+ * software by the parent's own dev_queue_xmit(), so segmenting or
+ * checksumming any earlier would only cost more.
+ */
+#define VIRT_ALWAYS_ON							\
+	(NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_GSO_ROBUST |		\
+	 NETIF_F_GSO_SOFTWARE | NETIF_F_GSO_ENCAP_ALL)
+
+/**
+ * struct virt_port - state of one parent device
+ * @lower: the parent
+ * @children: the &struct virt_dev stacked on @lower; changed under RTNL
+ * @addr_lock: serialises changes to @addrs
+ * @addrs: &struct virt_addr by IP address; read under RCU on receive
+ *
+ * Registered as @lower's rx_handler_data while at least one child exists.
+ */
+struct virt_port {
+	struct net_device	*lower;
+	struct list_head	children;
+	spinlock_t		addr_lock;
+	struct hlist_head	addrs[1 << VIRT_HASH_BITS];
+};
+
+/**
+ * struct virt_dev - private data of a child device
+ * @dev: the child
+ * @lower: the parent, which the transmit path hands frames to
+ * @port: @lower's port
+ * @list: entry in &virt_port.children
+ * @lower_tracker: tracks the reference held on @lower
+ */
+struct virt_dev {
+	struct net_device	*dev;
+	struct net_device	*lower;
+	struct virt_port	*port;
+	struct list_head	list;
+	netdevice_tracker	lower_tracker;
+};
+
+/**
+ * struct virt_addr - an IP address owned by a child
+ * @hnode: entry in &virt_port.addrs
+ * @vdev: the owner
+ * @ip: the address; IPv4 addresses are stored IPv4-mapped so that both
+ *	families share one key type
+ * @refs: how many times @vdev holds @ip (IPv4 allows the same local address
+ *	with different prefix lengths); protected by &virt_port.addr_lock
+ * @rcu: for freeing after the last reader
+ */
+struct virt_addr {
+	struct hlist_node	hnode;
+	struct virt_dev		*vdev;
+	struct in6_addr		ip;
+	unsigned int		refs;
+	struct rcu_head		rcu;
+};
+
+static const struct net_device_ops virt_netdev_ops;
+
+static bool netif_is_virt(const struct net_device *dev)
+{
+	return dev->netdev_ops == &virt_netdev_ops;
+}
+
+static struct hlist_head *virt_addr_bucket(struct virt_port *port,
+					   const struct in6_addr *ip)
+{
+	return &port->addrs[hash_32(ipv6_addr_hash(ip), VIRT_HASH_BITS)];
+}
+
+/* Caller holds rcu_read_lock(), RTNL or @port->addr_lock. */
+static struct virt_addr *virt_addr_find(struct virt_port *port,
+					const struct in6_addr *ip)
+{
+	struct virt_addr *addr;
+
+	hlist_for_each_entry_rcu(addr, virt_addr_bucket(port, ip), hnode,
+				 lockdep_rtnl_is_held() ||
+				 lockdep_is_held(&port->addr_lock))
+		if (ipv6_addr_equal(&addr->ip, ip))
+			return addr;
+	return NULL;
+}
+
+/* Which child owns the destination of this frame, if any? */
+static struct virt_dev *virt_rx_owner(struct virt_port *port,
+				      struct sk_buff *skb)
+{
+	const struct virt_addr *addr;
+	const struct arphdr *arp;
+	struct in6_addr ip;
+
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		if (unlikely(!pskb_may_pull(skb, sizeof(struct iphdr))))
+			return NULL;
+		ipv6_addr_set_v4mapped(ip_hdr(skb)->daddr, &ip);
+		break;
+	case htons(ETH_P_ARP):
+		/* Requests and replies alike: the target is the owner. */
+		if (unlikely(!pskb_may_pull(skb, arp_hdr_len(skb->dev))))
+			return NULL;
+		arp = arp_hdr(skb);
+		if (arp->ar_hrd != htons(ARPHRD_ETHER) ||
+		    arp->ar_pro != htons(ETH_P_IP) ||
+		    arp->ar_hln != ETH_ALEN || arp->ar_pln != sizeof(__be32))
+			return NULL;
+		/* sha, sip, tha, then tip */
+		ipv6_addr_set_v4mapped(get_unaligned((__be32 *)((u8 *)(arp + 1) +
+								2 * ETH_ALEN +
+								sizeof(__be32))),
+				       &ip);
+		break;
+	default:
+		return NULL;
+	}
+
+	addr = virt_addr_find(port, &ip);
+	return addr ? addr->vdev : NULL;
+}
+
+static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+	struct virt_dev *vdev;
+	struct net_device *dev;
+
+	/* The parent's own multicast, looped back: it is the parent's. */
+	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
+		return RX_HANDLER_PASS;
+
+	vdev = virt_rx_owner(rcu_dereference(skb->dev->rx_handler_data), skb);
+	if (!vdev)
+		return RX_HANDLER_PASS;
+
+	dev = vdev->dev;
+	/*
+	 * The address is the child's even while it is down: passing the frame
+	 * to the parent instead would answer for an address it does not own.
+	 */
+	if (unlikely(!netif_running(dev))) {
+		dev_core_stats_rx_dropped_inc(dev);
+		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
+		return RX_HANDLER_CONSUMED;
+	}
+
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (unlikely(!skb)) {
+		dev_core_stats_rx_dropped_inc(dev);
+		return RX_HANDLER_CONSUMED;
+	}
+
+	skb->dev = dev;
+	dev_sw_netstats_rx_add(dev, skb->len + ETH_HLEN);
+	*pskb = skb;
+	return RX_HANDLER_ANOTHER;
+}
+
+static netdev_tx_t virt_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	const struct virt_dev *vdev = netdev_priv(dev);
+	unsigned int len = skb->len;
+
+	skb->dev = vdev->lower;
+	if (likely(dev_xmit_complete(dev_queue_xmit(skb))))
+		dev_sw_netstats_tx_add(dev, 1, len);
+	else
+		dev_core_stats_tx_dropped_inc(dev);
+	return NETDEV_TX_OK;
+}
+
+static int virt_addr_add(struct virt_dev *vdev, const struct in6_addr *ip,
+			 gfp_t gfp)
+{
+	struct virt_port *port = vdev->port;
+	struct virt_addr *addr, *new;
+	int err = 0;
+
+	/* Allocated up front: the lock is a spinlock. */
+	new = kzalloc(sizeof(*new), gfp);
+	if (!new)
+		return -ENOMEM;
+	new->vdev = vdev;
+	new->ip = *ip;
+	new->refs = 1;
+
+	spin_lock_bh(&port->addr_lock);
+	addr = virt_addr_find(port, ip);
+	if (!addr) {
+		hlist_add_head_rcu(&new->hnode, virt_addr_bucket(port, ip));
+		new = NULL;
+	} else if (addr->vdev == vdev) {
+		addr->refs++;
+	} else {
+		err = -EADDRINUSE;
+	}
+	spin_unlock_bh(&port->addr_lock);
+
+	kfree(new);
+	return err;
+}
+
+static void virt_addr_del(struct virt_dev *vdev, const struct in6_addr *ip)
+{
+	struct virt_port *port = vdev->port;
+	struct virt_addr *addr;
+
+	spin_lock_bh(&port->addr_lock);
+	addr = virt_addr_find(port, ip);
+	if (addr && addr->vdev == vdev && !--addr->refs) {
+		hlist_del_rcu(&addr->hnode);
+		kfree_rcu(addr, rcu);
+	}
+	spin_unlock_bh(&port->addr_lock);
+}
+
+/* Forget whatever @vdev still owns; its address lists are gone by now. */
+static void virt_addr_flush(struct virt_dev *vdev)
+{
+	struct virt_port *port = vdev->port;
+	struct virt_addr *addr;
+	struct hlist_node *n;
+	unsigned int i;
+
+	spin_lock_bh(&port->addr_lock);
+	for (i = 0; i < ARRAY_SIZE(port->addrs); i++) {
+		hlist_for_each_entry_safe(addr, n, &port->addrs[i], hnode) {
+			if (addr->vdev != vdev)
+				continue;
+			hlist_del_rcu(&addr->hnode);
+			kfree_rcu(addr, rcu);
+		}
+	}
+	spin_unlock_bh(&port->addr_lock);
+}
+
+static bool netif_is_virt_port(const struct net_device *dev)
+{
+	return rcu_access_pointer(dev->rx_handler) == virt_handle_frame;
+}
+
+static struct virt_port *virt_port_get_rtnl(const struct net_device *lower)
+{
+	return rtnl_dereference(lower->rx_handler_data);
+}
+
+static struct virt_port *virt_port_create(struct net_device *lower,
+					  struct netlink_ext_ack *extack)
+{
+	struct virt_port *port;
+	int err;
+
+	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	if (!port)
+		return ERR_PTR(-ENOMEM);
+
+	port->lower = lower;
+	INIT_LIST_HEAD(&port->children);
+	spin_lock_init(&port->addr_lock);
+
+	err = netdev_rx_handler_register(lower, virt_handle_frame, port);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "Cannot attach to the parent's receive path");
+		kfree(port);
+		return ERR_PTR(err);
+	}
+	return port;
+}
+
+static void virt_port_destroy(struct virt_port *port)
+{
+	/* Waits for every reader of the port that the rx_handler started. */
+	netdev_rx_handler_unregister(port->lower);
+	kfree(port);
+}
+
+static int virt_open(struct net_device *dev)
+{
+	const struct virt_dev *vdev = netdev_priv(dev);
+	int err;
+
+	if (dev->flags & IFF_ALLMULTI) {
+		err = dev_set_allmulti(vdev->lower, 1);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int virt_stop(struct net_device *dev)
+{
+	const struct virt_dev *vdev = netdev_priv(dev);
+
+	dev_uc_unsync(vdev->lower, dev);
+	dev_mc_unsync(vdev->lower, dev);
+	if (dev->flags & IFF_ALLMULTI)
+		dev_set_allmulti(vdev->lower, -1);
+	return 0;
+}
+
+static void virt_change_rx_flags(struct net_device *dev, int change)
+{
+	const struct virt_dev *vdev = netdev_priv(dev);
+
+	if ((dev->flags & IFF_UP) && (change & IFF_ALLMULTI))
+		dev_set_allmulti(vdev->lower,
+				 dev->flags & IFF_ALLMULTI ? 1 : -1);
+}
+
+/* Let the parent's filter admit what the child listens to. */
+static void virt_set_rx_mode(struct net_device *dev)
+{
+	const struct virt_dev *vdev = netdev_priv(dev);
+
+	dev_uc_sync(vdev->lower, dev);
+	dev_mc_sync(vdev->lower, dev);
+}
+
+static netdev_features_t virt_fix_features(struct net_device *dev,
+					   netdev_features_t features)
+{
+	const struct virt_dev *vdev = netdev_priv(dev);
+
+	features |= NETIF_F_ALL_FOR_ALL;
+	features = netdev_increment_features(vdev->lower->features, features,
+					     features);
+	features |= VIRT_ALWAYS_ON;
+	features &= VIRT_FEATURES | VIRT_ALWAYS_ON;
+	return features;
+}
+
+static int virt_get_iflink(const struct net_device *dev)
+{
+	const struct virt_dev *vdev = netdev_priv(dev);
+
+	return READ_ONCE(vdev->lower->ifindex);
+}
+
+static int virt_dev_init(struct net_device *dev)
+{
+	struct virt_dev *vdev = netdev_priv(dev);
+	struct net_device *lower = vdev->lower;
+
+	dev->features = (lower->features & VIRT_FEATURES) | VIRT_ALWAYS_ON;
+	dev->hw_features = VIRT_FEATURES | VIRT_ALWAYS_ON;
+	dev->vlan_features = (lower->vlan_features & VIRT_FEATURES) |
+			     VIRT_ALWAYS_ON;
+	dev->hw_enc_features |= dev->features;
+	netif_inherit_tso_max(dev, lower);
+	dev->hard_header_len = lower->hard_header_len;
+	dev->needed_headroom = lower->needed_headroom;
+	dev->needed_tailroom = lower->needed_tailroom;
+	netdev_lockdep_set_classes(dev);
+
+	netdev_hold(lower, &vdev->lower_tracker, GFP_KERNEL);
+	list_add_tail_rcu(&vdev->list, &vdev->port->children);
+	return 0;
+}
+
+static void virt_dev_uninit(struct net_device *dev)
+{
+	struct virt_dev *vdev = netdev_priv(dev);
+	struct virt_port *port = vdev->port;
+
+	virt_addr_flush(vdev);
+	list_del_rcu(&vdev->list);
+	if (list_empty(&port->children))
+		virt_port_destroy(port);
+	netdev_put(vdev->lower, &vdev->lower_tracker);
+}
+
+static const struct net_device_ops virt_netdev_ops = {
+	.ndo_init		= virt_dev_init,
+	.ndo_uninit		= virt_dev_uninit,
+	.ndo_open		= virt_open,
+	.ndo_stop		= virt_stop,
+	.ndo_start_xmit		= virt_start_xmit,
+	.ndo_change_rx_flags	= virt_change_rx_flags,
+	.ndo_set_rx_mode	= virt_set_rx_mode,
+	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_fix_features	= virt_fix_features,
+	.ndo_get_iflink		= virt_get_iflink,
+};
+
+static void virt_ethtool_get_drvinfo(struct net_device *dev,
+				     struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, VIRT_DRV_NAME, sizeof(info->driver));
+}
+
+static int virt_ethtool_get_link_ksettings(struct net_device *dev,
+					   struct ethtool_link_ksettings *cmd)
+{
+	const struct virt_dev *vdev = netdev_priv(dev);
+
+	return __ethtool_get_link_ksettings(vdev->lower, cmd);
+}
+
+static const struct ethtool_ops virt_ethtool_ops = {
+	.get_drvinfo		= virt_ethtool_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_link_ksettings	= virt_ethtool_get_link_ksettings,
+};
+
+static void virt_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+
+	dev->max_mtu = ETH_MAX_MTU;
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
+	dev->priv_flags &= ~(IFF_XMIT_DST_RELEASE | IFF_TX_SKB_SHARING);
+	dev->priv_flags |= IFF_UNICAST_FLT | IFF_NO_QUEUE;
+	dev->lltx = true;
+	dev->needs_free_netdev = true;
+	dev->netdev_ops = &virt_netdev_ops;
+	dev->ethtool_ops = &virt_ethtool_ops;
+}
+
+/* Children follow their parent; the notifier below keeps them in step. */
+static void virt_follow_lower(struct net_device *dev,
+			      const struct net_device *lower)
+{
+	dev->max_mtu = lower->mtu;
+	eth_hw_addr_set(dev, lower->dev_addr);
+	memcpy(dev->broadcast, lower->broadcast, ETH_ALEN);
+}
+
+static int virt_check_lower(struct net_device *lower,
+			    const struct nlattr *attr,
+			    struct netlink_ext_ack *extack)
+{
+	if (netif_is_virt(lower)) {
+		NL_SET_ERR_MSG_MOD(extack, "Parent is itself a virt device; stack on its parent instead");
+		goto bad;
+	}
+	if (lower->type != ARPHRD_ETHER || lower->addr_len != ETH_ALEN ||
+	    (lower->flags & IFF_LOOPBACK)) {
+		NL_SET_ERR_MSG_MOD(extack, "Parent is not an Ethernet device");
+		goto bad;
+	}
+	if (netdev_is_rx_handler_busy(lower) &&
+	    !netif_is_virt_port(lower)) {
+		NL_SET_ERR_MSG_MOD(extack, "Parent already has a receive handler (bridge port, bond slave, macvlan or ipvlan parent, ...)");
+		NL_SET_BAD_ATTR(extack, attr);
+		return -EBUSY;
+	}
+	if (lower->priv_flags & IFF_NO_RX_HANDLER) {
+		NL_SET_ERR_MSG_MOD(extack, "Parent does not accept a receive handler");
+		goto bad;
+	}
+	return 0;
+bad:
+	NL_SET_BAD_ATTR(extack, attr);
+	return -EINVAL;
+}
+
+static int virt_validate(struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	if (tb[IFLA_ADDRESS]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
+				    "virt: a child always uses its parent's MAC address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int virt_newlink(struct net_device *dev,
+			struct rtnl_newlink_params *params,
+			struct netlink_ext_ack *extack)
+{
+	struct virt_dev *vdev = netdev_priv(dev);
+	struct nlattr **tb = params->tb;
+	struct net_device *lower;
+	struct virt_port *port;
+	int err;
+
+	if (!tb[IFLA_LINK]) {
+		NL_SET_ERR_MSG_MOD(extack, "A parent device is required (link DEV)");
+		return -EINVAL;
+	}
+
+	lower = __dev_get_by_index(rtnl_newlink_link_net(params),
+				   nla_get_u32(tb[IFLA_LINK]));
+	if (!lower) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK],
+				    "virt: parent device not found");
+		return -ENODEV;
+	}
+
+	err = virt_check_lower(lower, tb[IFLA_LINK], extack);
+	if (err)
+		return err;
+
+	if (!tb[IFLA_MTU]) {
+		dev->mtu = lower->mtu;
+	} else if (dev->mtu > lower->mtu) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_MTU],
+				    "virt: MTU is larger than the parent's");
+		return -EINVAL;
+	}
+
+	if (netif_is_virt_port(lower)) {
+		port = virt_port_get_rtnl(lower);
+	} else {
+		port = virt_port_create(lower, extack);
+		if (IS_ERR(port))
+			return PTR_ERR(port);
+	}
+
+	vdev->dev = dev;
+	vdev->lower = lower;
+	vdev->port = port;
+	virt_follow_lower(dev, lower);
+	dev->addr_assign_type = NET_ADDR_STOLEN;
+
+	err = register_netdevice(dev);
+	if (err)
+		goto err_port;
+
+	err = netdev_upper_dev_link(lower, dev, extack);
+	if (err) {
+		/* ndo_uninit undoes the rest, the port included. */
+		unregister_netdevice(dev);
+		return err;
+	}
+
+	netif_stacked_transfer_operstate(lower, dev);
+	return 0;
+
+err_port:
+	/*
+	 * If register_netdevice() failed after ndo_init, ndo_uninit already
+	 * let go of the port; otherwise a port this call created is unused.
+	 */
+	if (netif_is_virt_port(lower)) {
+		port = virt_port_get_rtnl(lower);
+		if (list_empty(&port->children))
+			virt_port_destroy(port);
+	}
+	return err;
+}
+
+static void virt_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct virt_dev *vdev = netdev_priv(dev);
+
+	netdev_upper_dev_unlink(vdev->lower, dev);
+	unregister_netdevice_queue(dev, head);
+}
+
+static struct net *virt_get_link_net(const struct net_device *dev)
+{
+	const struct virt_dev *vdev = netdev_priv(dev);
+
+	return dev_net(vdev->lower);
+}
+
+static struct rtnl_link_ops virt_link_ops __read_mostly = {
+	.kind		= VIRT_DRV_NAME,
+	.priv_size	= sizeof(struct virt_dev),
+	.setup		= virt_setup,
+	.validate	= virt_validate,
+	.newlink	= virt_newlink,
+	.dellink	= virt_dellink,
+	.get_link_net	= virt_get_link_net,
+};
+
+static int virt_device_event(struct notifier_block *nb, unsigned long event,
+			     void *ptr)
+{
+	struct net_device *lower = netdev_notifier_info_to_dev(ptr);
+	struct virt_dev *vdev, *next;
+	struct virt_port *port;
+	LIST_HEAD(list_kill);
+
+	if (!netif_is_virt_port(lower))
+		return NOTIFY_DONE;
+	port = virt_port_get_rtnl(lower);
+
+	switch (event) {
+	case NETDEV_UP:
+	case NETDEV_DOWN:
+	case NETDEV_CHANGE:
+		list_for_each_entry(vdev, &port->children, list)
+			netif_stacked_transfer_operstate(lower, vdev->dev);
+		break;
+	case NETDEV_CHANGEMTU:
+		list_for_each_entry(vdev, &port->children, list) {
+			vdev->dev->max_mtu = lower->mtu;
+			if (vdev->dev->mtu > lower->mtu)
+				dev_set_mtu(vdev->dev, lower->mtu);
+		}
+		break;
+	case NETDEV_CHANGEADDR:
+		list_for_each_entry(vdev, &port->children, list) {
+			virt_follow_lower(vdev->dev, lower);
+			call_netdevice_notifiers(NETDEV_CHANGEADDR, vdev->dev);
+		}
+		break;
+	case NETDEV_FEAT_CHANGE:
+		list_for_each_entry(vdev, &port->children, list) {
+			netif_inherit_tso_max(vdev->dev, lower);
+			vdev->dev->needed_headroom = lower->needed_headroom;
+			vdev->dev->needed_tailroom = lower->needed_tailroom;
+			netdev_update_features(vdev->dev);
+		}
+		break;
+	case NETDEV_UNREGISTER:
+		/* A parent merely changing namespace keeps its children. */
+		if (lower->reg_state != NETREG_UNREGISTERING)
+			break;
+		list_for_each_entry_safe(vdev, next, &port->children, list)
+			virt_dellink(vdev->dev, &list_kill);
+		unregister_netdevice_many(&list_kill);
+		break;
+	case NETDEV_PRE_TYPE_CHANGE:
+		/* Children assume an Ethernet parent. */
+		return NOTIFY_BAD;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block virt_device_nb = {
+	.notifier_call = virt_device_event,
+};
+
+static int virt_inetaddr_event(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	const struct in_ifaddr *ifa = ptr;
+	struct net_device *dev = ifa->ifa_dev->dev;
+	struct virt_dev *vdev;
+	struct in6_addr ip;
+	int err;
+
+	if (!netif_is_virt(dev))
+		return NOTIFY_DONE;
+
+	vdev = netdev_priv(dev);
+	ipv6_addr_set_v4mapped(ifa->ifa_local, &ip);
+	switch (event) {
+	case NETDEV_UP:
+		/* The validator below already refused addresses in use. */
+		err = virt_addr_add(vdev, &ip, GFP_KERNEL);
+		if (err)
+			netdev_warn(dev, "%pI4 not steered to this device: %d\n",
+				    &ifa->ifa_local, err);
+		break;
+	case NETDEV_DOWN:
+		virt_addr_del(vdev, &ip);
+		break;
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block virt_inetaddr_nb = {
+	.notifier_call = virt_inetaddr_event,
+};
+
+static int virt_inetaddr_validator_event(struct notifier_block *nb,
+					 unsigned long event, void *ptr)
+{
+	const struct in_validator_info *ivi = ptr;
+	struct net_device *dev = ivi->ivi_dev->dev;
+	const struct virt_addr *addr;
+	struct virt_dev *vdev;
+	struct in6_addr ip;
+
+	if (event != NETDEV_UP || !netif_is_virt(dev))
+		return NOTIFY_DONE;
+
+	vdev = netdev_priv(dev);
+	ipv6_addr_set_v4mapped(ivi->ivi_addr, &ip);
+	addr = virt_addr_find(vdev->port, &ip);
+	if (addr && addr->vdev != vdev) {
+		NL_SET_ERR_MSG_MOD(ivi->extack, "Address already in use by another child of the same parent");
+		return notifier_from_errno(-EADDRINUSE);
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block virt_inetaddr_validator_nb = {
+	.notifier_call = virt_inetaddr_validator_event,
+};
+
+static int __init virt_init_module(void)
+{
+	int err;
+
+	register_inetaddr_validator_notifier(&virt_inetaddr_validator_nb);
+	register_inetaddr_notifier(&virt_inetaddr_nb);
+
+	err = register_netdevice_notifier(&virt_device_nb);
+	if (err)
+		goto err_inetaddr;
+
+	err = rtnl_link_register(&virt_link_ops);
+	if (err)
+		goto err_device;
+
+	return 0;
+
+err_device:
+	unregister_netdevice_notifier(&virt_device_nb);
+err_inetaddr:
+	unregister_inetaddr_notifier(&virt_inetaddr_nb);
+	unregister_inetaddr_validator_notifier(&virt_inetaddr_validator_nb);
+	return err;
+}
+
+static void __exit virt_cleanup_module(void)
+{
+	/* Deletes every child; the last one of a parent frees its port. */
+	rtnl_link_unregister(&virt_link_ops);
+	unregister_netdevice_notifier(&virt_device_nb);
+	unregister_inetaddr_notifier(&virt_inetaddr_nb);
+	unregister_inetaddr_validator_notifier(&virt_inetaddr_validator_nb);
+}
+
+module_init(virt_init_module);
+module_exit(virt_cleanup_module);
+
+MODULE_DESCRIPTION("Child interfaces stacked on an Ethernet device, steered by IP address");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS_RTNL_LINK(VIRT_DRV_NAME);

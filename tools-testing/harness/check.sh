@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: sources -> series -> git am -> debug kernel -> QEMU guest ->
+# selftests -> static checks. Every check prints one "ok"/"FAIL" line; the
+# last line is "N passed, N failed" and the exit status is non-zero on any
+# failure.
+set -uo pipefail
+
+here=$(dirname "$(readlink -e "$0")")
+top=$(readlink -e "$here/../..")
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+: "${KVER:?}" "${KSUITE:?}" "${CACHE:?}" "${SRC:?}" "${BUILD:?}" "${MODROOT:?}"
+
+RUN=$CACHE/run/check
+pass=0
+fail=0
+
+# result NAME STATUS [DETAIL_FILE]
+result()
+{
+	if [ "$2" -eq 0 ]; then
+		pass=$((pass + 1))
+		printf 'ok    %s\n' "$1"
+	else
+		fail=$((fail + 1))
+		printf 'FAIL  %s\n' "$1"
+		if [ -n "${3:-}" ] && [ -s "$3" ]; then
+			sed 's/^/      | /' "$3" | head -n 40
+		fi
+	fi
+}
+
+finish()
+{
+	step "check: done"
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit
+}
+
+mkdir -p "$RUN"
+log=$RUN/log
+: >"$log"
+
+# 1. The committed series is what the sources generate.
+if "$here/fetch-kernel.sh" "$KVER" "$KSUITE" "$SRC" "$CACHE/apt"; then
+	tmp=$(mktemp -d)
+	"$here/mkpatches.py" "$SRC" base "$tmp" >"$log" 2>&1 &&
+		diff -ru "$top/patches" "$tmp" >>"$log" 2>&1
+	result "patches/ is what 'make patches' generates" $? "$log"
+	rm -rf "$tmp"
+else
+	result "fetch and unpack linux-source for $KVER" 1
+	finish
+fi
+
+# 2. The series applies, each patch builds, the test kernel builds.
+if VIRT_BISECT=1 "$here/kernel.sh" >"$log" 2>&1; then
+	cat "$log"
+	kernel_ok=0
+else
+	cat "$log"
+	kernel_ok=1
+fi
+if [ -s "$BUILD/bisect.txt" ]; then
+	result "series applies with git am onto $KVER" 0
+	while read -r n status; do
+		[ "$status" = ok ]
+		result "patch $n: tree builds drivers/net/virt.o" $? "$BUILD/bisect-$n.log"
+	done <"$BUILD/bisect.txt"
+else
+	result "series applies with git am onto $KVER" 1
+fi
+result "debug kernel and modules build" $kernel_ok
+
+# 3. Selftests in the guest, then splats and leaks.
+if [ $kernel_ok -eq 0 ]; then
+	step "boot: QEMU (TCG, -nic none), selftests"
+	sdir=$SRC/tools/testing/selftests/drivers/net/virt
+	(cd "$SRC" && "$top/tools-testing/vm/run-vm.sh" "$BUILD/arch/x86/boot/bzImage" \
+		"$MODROOT" "$RUN/vm" 2400 \
+		"$top/tools-testing/vm/run-selftests.sh" "$sdir") >"$RUN/vm.out" 2>&1
+	vm_rc=$?
+	step "tests: guest finished (status $vm_rc)"
+	grep -E '^# (TEST|INFO|SKIP|Warn)|^(not )?ok |^# selftests' "$RUN/vm.out" || true
+	while IFS= read -r line; do
+		name=$(sed -E 's/^# TEST: (.*[^ ]) +\[ *([A-Z]+) *\]$/\1/' <<<"$line")
+		verdict=$(sed -E 's/^.*\[ *([A-Z]+) *\]$/\1/' <<<"$line")
+		[ "$verdict" = OK ]
+		result "selftest: $name" $?
+	done < <(grep -E '^# TEST: .*\[ *(OK|FAIL|SKIP|XFAIL) *\]$' "$RUN/vm.out")
+	grep -E '^not ok |^ok .*# SKIP' "$RUN/vm.out" >"$log"
+	[ ! -s "$log" ] && [ "$vm_rc" -eq 0 ]
+	result "every selftest script exits 0 (guest status $vm_rc)" $? "$log"
+
+	grep -E 'BUG:|WARNING:|KASAN|UBSAN|possible circular|possible recursive|inconsistent lock|suspicious RCU|Oops|general protection|Call Trace|unregister_netdevice: waiting|leaked reference|ref_tracker|Kernel panic' \
+		"$RUN/vm/console.log" "$RUN/vm/dmesg.txt" >"$log" 2>/dev/null
+	[ ! -s "$log" ] && [ -s "$RUN/vm/dmesg.txt" ]
+	result "no kernel splat in the guest log" $? "$log"
+	[ -f "$RUN/vm/kmemleak.txt" ] && [ ! -s "$RUN/vm/kmemleak.txt" ]
+	result "no kmemleak report after the final scan" $? "$RUN/vm/kmemleak.txt"
+fi
+
+# 4. Static checks on the applied tree.
+step "static: checkpatch, W=1 C=2, kernel-doc, shellcheck, docs"
+for p in "$top"/patches/[0-9][0-9][0-9][0-9]-*.patch; do
+	case $(basename "$p") in 0000-*) continue ;; esac
+	(cd "$SRC" && scripts/checkpatch.pl --strict --quiet --show-types "$p") >"$log" 2>&1
+	result "checkpatch --strict $(basename "$p")" $? "$log"
+done
+
+if [ $kernel_ok -eq 0 ]; then
+	touch "$SRC/drivers/net/virt.c"
+	make -s -C "$SRC" O="$BUILD" ARCH=x86_64 CC="ccache gcc" W=1 C=2 \
+		drivers/net/virt.o >"$log" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && ! grep -qiE 'warning|error' "$log"
+	result "W=1 C=2 (gcc, sparse) drivers/net/virt.o: no warnings" $? "$log"
+	touch "$SRC/drivers/net/virt.c"
+fi
+
+(cd "$SRC" && scripts/kernel-doc -none -Wall drivers/net/virt.c) >"$log" 2>&1 &&
+	[ ! -s "$log" ]
+result "kernel-doc -Wall drivers/net/virt.c" $? "$log"
+
+sdir=$SRC/tools/testing/selftests/drivers/net/virt
+(cd "$sdir" && shellcheck -x ./*.sh) >"$log" 2>&1
+result "shellcheck selftests/drivers/net/virt" $? "$log"
+
+{
+	sed -n '/^TEST_PROGS/,/^# end/{s/[ \t\\]//g;/\.sh$/p}' "$sdir/Makefile" | sort -c &&
+	sort -c "$sdir/config"
+} >"$log" 2>&1
+result "selftest Makefile TEST_PROGS and config are sorted" $? "$log"
+
+python3 -m docutils --halt=warning --report=warning \
+	"$SRC/Documentation/networking/virt.rst" /dev/null >"$log" 2>&1 ||
+	rst2html --halt=warning "$SRC/Documentation/networking/virt.rst" /dev/null >"$log" 2>&1
+result "Documentation/networking/virt.rst: reST without warnings" $? "$log"
+
+finish

@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages the project needs; quiet when all are there.
+set -euo pipefail
+
+pkgs=(
+	# kernel build
+	bc bison build-essential ccache cpio flex git libelf-dev libssl-dev
+	python3 xz-utils
+	# static checks
+	clang coccinelle llvm lld perl python3-docutils shellcheck sparse
+	# the guest: QEMU, and the tools the tests run from the host's root
+	ethtool iproute2 iputils-ping kmod procps qemu-system-x86 socat tcpdump
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+	     grep -q '^install ok installed$'; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get -qq update
+apt-get -qq install -y --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Topology shared by the virt selftests:
+#
+#   $HOST                                  $PEER
+#   virt0 198.51.100.1/24 ---+
+#                            p0 192.0.2.1/24 ===== p1 192.0.2.2/24
+#                                                     198.51.100.2/24
+#                                                     203.0.113.2/24
+#
+# p0/p1 are a veth pair; virt0 is a virt child of p0. Tests add more
+# children (virt1 on 203.0.113.0/24) as they need them.
+
+lib_dir=$(dirname "$(readlink -e "${BASH_SOURCE[0]}")")
+# shellcheck source=../../../net/lib.sh
+source "$lib_dir/../../../net/lib.sh"
+
+HOST=""
+PEER=""
+
+virt_require()
+{
+	local cmd
+
+	for cmd in ip ping socat cmp; do
+		require_command "$cmd"
+	done
+	if ! modprobe -q virt; then
+		echo "SKIP: the virt module is not available"
+		exit "$ksft_skip"
+	fi
+}
+
+virt_setup()
+{
+	virt_require
+	setup_ns HOST PEER || exit "$ksft_skip"
+	trap virt_cleanup EXIT
+	# virt steers IPv4 and ARP; IPv6 chatter (DAD, RS, MLD) would only
+	# blur the exact counts the tests assert.
+	in_all_ns sysctl -wq net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+
+	ip link add p0 netns "$HOST" type veth peer name p1 netns "$PEER"
+	ip -n "$HOST" addr add 192.0.2.1/24 dev p0
+	ip -n "$HOST" link set p0 up
+	ip -n "$PEER" addr add 192.0.2.2/24 dev p1
+	ip -n "$PEER" addr add 198.51.100.2/24 dev p1
+	ip -n "$PEER" addr add 203.0.113.2/24 dev p1
+	ip -n "$PEER" link set p1 up
+
+	virt_add_child virt0 198.51.100.1/24
+}
+
+virt_cleanup()
+{
+	cleanup_all_ns
+}
+
+# virt_add_child NAME ADDR/PLEN: a child of p0 in $HOST, up, addressed.
+virt_add_child()
+{
+	ip -n "$HOST" link add link p0 name "$1" type virt &&
+	ip -n "$HOST" addr add "$2" dev "$1" &&
+	ip -n "$HOST" link set "$1" up
+}
+
+# virt_pin_neigh CHILD CHILD_ADDR PEER_ADDR: permanent neighbour entries both
+# ways, so that no ARP probe lands in a counter a test is reading.
+virt_pin_neigh()
+{
+	ip -n "$PEER" neigh replace "$2" dev p1 nud permanent \
+		lladdr "$(virt_sysfs "$HOST" p0 address)" &&
+	ip -n "$HOST" neigh replace "$3" dev "$1" nud permanent \
+		lladdr "$(virt_sysfs "$PEER" p1 address)"
+}
+
+# virt_stat NS DEV COUNTER: one of DEV's /sys statistics in NS.
+virt_stat()
+{
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
+# virt_sysfs NS DEV ATTR: one of DEV's /sys attributes in NS.
+virt_sysfs()
+{
+	ip netns exec "$1" cat "/sys/class/net/$2/$3"
+}
+
+# virt_ping NS ADDR [COUNT]: quiet ping that must get every reply.
+virt_ping()
+{
+	ip netns exec "$1" ping -q -c "${3:-3}" -i 0.1 -W 2 "$2" >/dev/null
+}
+
+# virt_err_has OUTPUT TEXT: OUTPUT (stderr of ip) carries TEXT.
+virt_err_has()
+{
+	grep -qF -- "$2" <<<"$1"
+}
