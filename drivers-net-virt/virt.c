@@ -85,15 +85,12 @@ struct virt_dev {
  * @vdev: the owner
  * @ip: the address; IPv4 addresses are stored IPv4-mapped so that both
  *	families share one key type
- * @refs: how many times @vdev holds @ip (IPv4 allows the same local address
- *	with different prefix lengths); protected by &virt_port.addr_lock
  * @rcu: for freeing after the last reader
  */
 struct virt_addr {
 	struct hlist_node	hnode;
 	struct virt_dev		*vdev;
 	struct in6_addr		ip;
-	unsigned int		refs;
 	struct rcu_head		rcu;
 };
 
@@ -131,6 +128,7 @@ static struct virt_dev *virt_rx_owner(struct virt_port *port,
 	const struct virt_addr *addr;
 	const struct arphdr *arp;
 	struct in6_addr ip;
+	const u8 *tip;
 
 	switch (skb->protocol) {
 	case htons(ETH_P_IP):
@@ -148,10 +146,8 @@ static struct virt_dev *virt_rx_owner(struct virt_port *port,
 		    arp->ar_hln != ETH_ALEN || arp->ar_pln != sizeof(__be32))
 			return NULL;
 		/* sha, sip, tha, then tip */
-		ipv6_addr_set_v4mapped(get_unaligned((__be32 *)((u8 *)(arp + 1) +
-								2 * ETH_ALEN +
-								sizeof(__be32))),
-				       &ip);
+		tip = (const u8 *)(arp + 1) + 2 * ETH_ALEN + sizeof(__be32);
+		ipv6_addr_set_v4mapped(get_unaligned((const __be32 *)tip), &ip);
 		break;
 	default:
 		return NULL;
@@ -211,6 +207,7 @@ static netdev_tx_t virt_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
+/* Adding an address @vdev already owns is a no-op. */
 static int virt_addr_add(struct virt_dev *vdev, const struct in6_addr *ip,
 			 gfp_t gfp)
 {
@@ -224,16 +221,13 @@ static int virt_addr_add(struct virt_dev *vdev, const struct in6_addr *ip,
 		return -ENOMEM;
 	new->vdev = vdev;
 	new->ip = *ip;
-	new->refs = 1;
 
 	spin_lock_bh(&port->addr_lock);
 	addr = virt_addr_find(port, ip);
 	if (!addr) {
 		hlist_add_head_rcu(&new->hnode, virt_addr_bucket(port, ip));
 		new = NULL;
-	} else if (addr->vdev == vdev) {
-		addr->refs++;
-	} else {
+	} else if (addr->vdev != vdev) {
 		err = -EADDRINUSE;
 	}
 	spin_unlock_bh(&port->addr_lock);
@@ -249,7 +243,7 @@ static void virt_addr_del(struct virt_dev *vdev, const struct in6_addr *ip)
 
 	spin_lock_bh(&port->addr_lock);
 	addr = virt_addr_find(port, ip);
-	if (addr && addr->vdev == vdev && !--addr->refs) {
+	if (addr && addr->vdev == vdev) {
 		hlist_del_rcu(&addr->hnode);
 		kfree_rcu(addr, rcu);
 	}
@@ -667,6 +661,21 @@ static struct notifier_block virt_device_nb = {
 	.notifier_call = virt_device_event,
 };
 
+/*
+ * IPv4 allows one local address several times on a device, with different
+ * prefix lengths; it stays the child's until the last of them goes. The
+ * address being deleted is already off the list when NETDEV_DOWN is sent.
+ */
+static bool virt_in_dev_has(const struct in_device *in_dev, __be32 local)
+{
+	const struct in_ifaddr *ifa;
+
+	in_dev_for_each_ifa_rtnl(ifa, in_dev)
+		if (ifa->ifa_local == local)
+			return true;
+	return false;
+}
+
 static int virt_inetaddr_event(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
 {
@@ -690,7 +699,8 @@ static int virt_inetaddr_event(struct notifier_block *nb, unsigned long event,
 				    &ifa->ifa_local, err);
 		break;
 	case NETDEV_DOWN:
-		virt_addr_del(vdev, &ip);
+		if (!virt_in_dev_has(ifa->ifa_dev, ifa->ifa_local))
+			virt_addr_del(vdev, &ip);
 		break;
 	}
 	return NOTIFY_OK;

@@ -82,6 +82,8 @@ if [ $kernel_ok -eq 0 ]; then
 		"$MODROOT" "$RUN/vm" 2400 \
 		"$top/tools-testing/vm/run-selftests.sh" "$sdir") >"$RUN/vm.out" 2>&1
 	vm_rc=$?
+	# The serial console ends lines with CR LF.
+	sed -i 's/\r$//' "$RUN/vm.out"
 	step "tests: guest finished (status $vm_rc)"
 	grep -E '^# (TEST|INFO|SKIP|Warn)|^(not )?ok |^# selftests' "$RUN/vm.out" || true
 	while IFS= read -r line; do
@@ -103,7 +105,7 @@ if [ $kernel_ok -eq 0 ]; then
 fi
 
 # 4. Static checks on the applied tree.
-step "static: checkpatch, W=1 C=2, kernel-doc, shellcheck, docs"
+step "static: checkpatch, W=1 C=2, coccicheck, i386, kernel-doc, shellcheck, docs"
 for p in "$top"/patches/[0-9][0-9][0-9][0-9]-*.patch; do
 	case $(basename "$p") in 0000-*) continue ;; esac
 	(cd "$SRC" && scripts/checkpatch.pl --strict --quiet --show-types "$p") >"$log" 2>&1
@@ -119,6 +121,27 @@ if [ $kernel_ok -eq 0 ]; then
 	result "W=1 C=2 (gcc, sparse) drivers/net/virt.o: no warnings" $? "$log"
 	touch "$SRC/drivers/net/virt.c"
 fi
+
+if [ $kernel_ok -eq 0 ]; then
+	make -s -C "$SRC" O="$BUILD" ARCH=x86_64 C=2 CHECK="$SRC/scripts/coccicheck" \
+		MODE=report drivers/net/virt.o >"$log" 2>&1
+	rc=$?
+	# coccicheck prints nothing for a clean file but its own chatter.
+	grep -vE '^(coccicheck|Please check for false positives|spatch|$)' "$log" >"$log.2"
+	[ $rc -eq 0 ] && [ ! -s "$log.2" ]
+	result "coccicheck MODE=report drivers/net/virt.c" $? "$log"
+	touch "$SRC/drivers/net/virt.c"
+fi
+
+i386=$CACHE/build-i386-$KVER
+{
+	KARCH=i386 "$here/kconfig.sh" "$SRC" "$i386" "$here/i386.config" &&
+	make -s -C "$SRC" O="$i386" ARCH=i386 CC="ccache gcc" -j"$(nproc)" W=1 \
+		drivers/net/virt.o
+} >"$log" 2>&1
+rc=$?
+[ $rc -eq 0 ] && ! grep -qiE 'warning|error' "$log"
+result "i386 W=1 drivers/net/virt.o" $? "$log"
 
 (cd "$SRC" && scripts/kernel-doc -none -Wall drivers/net/virt.c) >"$log" 2>&1 &&
 	[ ! -s "$log" ]

@@ -18,6 +18,7 @@ ALL_TESTS="
 	test_tcp_transfer
 	test_counters_own_traffic
 	test_two_children
+	test_address_removal
 "
 
 # shellcheck source=virt_lib.sh
@@ -229,6 +230,34 @@ test_two_children()
 
 	ip -n "$HOST" link del virt1
 	log_test "two children on one parent each get only their own traffic"
+}
+
+test_address_removal()
+{
+	local rx0 rx1
+
+	RET=0
+
+	# One address twice, as /24 and /32: the child keeps it until the last.
+	ip -n "$HOST" addr add 198.51.100.1/32 dev virt0
+	ip -n "$HOST" addr del 198.51.100.1/24 dev virt0
+	ip -n "$HOST" route add 198.51.100.0/24 dev virt0
+	virt_ping "$PEER" 198.51.100.1
+	check_err $? "the child lost the address it still holds as /32"
+
+	ip -n "$HOST" addr del 198.51.100.1/32 dev virt0
+	rx0=$(virt_stat "$HOST" virt0 rx_packets)
+	virt_ping "$PEER" 198.51.100.1 2
+	check_fail $? "the removed address still answers"
+	rx1=$(virt_stat "$HOST" virt0 rx_packets)
+	[ "$rx1" -eq "$rx0" ]
+	check_err $? "child received $((rx1 - rx0)) packets for a removed address"
+
+	ip -n "$HOST" addr add 198.51.100.1/24 dev virt0
+	virt_ping "$PEER" 198.51.100.1
+	check_err $? "the re-added address does not answer"
+
+	log_test "steering follows address removal and re-addition"
 }
 
 virt_setup
