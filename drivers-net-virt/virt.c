@@ -4,9 +4,11 @@
  *
  * A child borrows its parent's MAC address and transmits through the parent.
  * The parent's rx_handler looks up the destination IP address of each frame
- * (the target address for ARP) in a per-parent table fed by the address
- * notifiers and hands the frame to the child owning that address; everything
- * else continues up the parent's own stack untouched.
+ * (the target address for ARP and for IPv6 neighbour discovery) in a
+ * per-parent table fed by the address notifiers and hands the frame to the
+ * child owning that address. Other broadcast and multicast frames reach the
+ * parent and a copy reaches every child that is up; all other unicast
+ * continues up the parent's own stack untouched.
  *
  * All control-path state lives in one struct virt_port per parent, reached
  * from the parent's rx_handler_data; the receive path only reads it under RCU.
@@ -15,9 +17,12 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/hash.h>
+#include <linux/icmpv6.h>
+#include <linux/idr.h>
 #include <linux/if_arp.h>
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/notifier.h>
@@ -25,7 +30,9 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/unaligned.h>
+#include <net/addrconf.h>
 #include <net/ipv6.h>
+#include <net/ndisc.h>
 #include <net/netdev_lock.h>
 #include <net/rtnetlink.h>
 
@@ -53,14 +60,18 @@
  * @children: the &struct virt_dev stacked on @lower; changed under RTNL
  * @addr_lock: serialises changes to @addrs
  * @addrs: &struct virt_addr by IP address; read under RCU on receive
+ * @dev_ids: the children's dev_id values, which make their EUI-64 interface
+ *	identifiers (and so their IPv6 link-local addresses) differ from the
+ *	parent's and from each other's although all share one MAC address
  *
  * Registered as @lower's rx_handler_data while at least one child exists.
  */
 struct virt_port {
 	struct net_device	*lower;
 	struct list_head	children;
-	spinlock_t		addr_lock;
+	spinlock_t		addr_lock;	/* serialises @addrs writers */
 	struct hlist_head	addrs[1 << VIRT_HASH_BITS];
+	struct ida		dev_ids;
 };
 
 /**
@@ -121,11 +132,33 @@ static struct virt_addr *virt_addr_find(struct virt_port *port,
 	return NULL;
 }
 
+/* The target of a neighbour solicitation or advertisement, if it is one. */
+static bool virt_ndisc_target(struct sk_buff *skb, struct in6_addr *target)
+{
+	const struct icmp6hdr *icmp6h;
+	const struct ipv6hdr *ip6h;
+
+	/* Neighbour discovery never carries extension headers. */
+	if (ipv6_hdr(skb)->nexthdr != IPPROTO_ICMPV6 ||
+	    !pskb_may_pull(skb, sizeof(*ip6h) + sizeof(struct nd_msg)))
+		return false;
+
+	ip6h = ipv6_hdr(skb);
+	icmp6h = (const struct icmp6hdr *)(ip6h + 1);
+	if (icmp6h->icmp6_type != NDISC_NEIGHBOUR_SOLICITATION &&
+	    icmp6h->icmp6_type != NDISC_NEIGHBOUR_ADVERTISEMENT)
+		return false;
+
+	*target = ((const struct nd_msg *)icmp6h)->target;
+	return true;
+}
+
 /* Which child owns the destination of this frame, if any? */
 static struct virt_dev *virt_rx_owner(struct virt_port *port,
 				      struct sk_buff *skb)
 {
 	const struct virt_addr *addr;
+	const struct ipv6hdr *ip6h;
 	const struct arphdr *arp;
 	struct in6_addr ip;
 	const u8 *tip;
@@ -149,17 +182,75 @@ static struct virt_dev *virt_rx_owner(struct virt_port *port,
 		tip = (const u8 *)(arp + 1) + 2 * ETH_ALEN + sizeof(__be32);
 		ipv6_addr_set_v4mapped(get_unaligned((const __be32 *)tip), &ip);
 		break;
+	case htons(ETH_P_IPV6):
+		if (unlikely(!pskb_may_pull(skb, sizeof(*ip6h))))
+			return NULL;
+		ip6h = ipv6_hdr(skb);
+		if (!ipv6_addr_is_multicast(&ip6h->daddr)) {
+			ip = ip6h->daddr;
+			break;
+		}
+		/*
+		 * Multicast neighbour discovery about a child's address (DAD
+		 * and address resolution solicitations, advertisements that
+		 * would reveal a duplicate) belongs to that child alone.
+		 */
+		if (!virt_ndisc_target(skb, &ip))
+			return NULL;
+		break;
 	default:
 		return NULL;
 	}
+
+	/* IPv4-mapped keys are IPv4's; on the wire they name nobody. */
+	if (skb->protocol == htons(ETH_P_IPV6) && ipv6_addr_v4mapped(&ip))
+		return NULL;
 
 	addr = virt_addr_find(port, &ip);
 	return addr ? addr->vdev : NULL;
 }
 
+/*
+ * A frame changing namespace must not carry the other namespace's state
+ * (mark, conntrack, dst, timestamps); pkt_type is kept for the receiver.
+ */
+static void virt_scrub(struct sk_buff *skb, const struct net_device *from,
+		       const struct net_device *to)
+{
+	u8 pkt_type = skb->pkt_type;
+
+	if (net_eq(dev_net(from), dev_net(to)))
+		return;
+	skb_scrub_packet(skb, true);
+	skb->pkt_type = pkt_type;
+}
+
+/* A copy of a broadcast or multicast frame for every child that is up. */
+static void virt_multicast(struct virt_port *port, struct sk_buff *skb)
+{
+	struct virt_dev *vdev;
+	struct sk_buff *nskb;
+
+	list_for_each_entry_rcu(vdev, &port->children, list) {
+		if (!netif_running(vdev->dev))
+			continue;
+
+		nskb = skb_clone(skb, GFP_ATOMIC);
+		if (unlikely(!nskb)) {
+			dev_core_stats_rx_dropped_inc(vdev->dev);
+			continue;
+		}
+		virt_scrub(nskb, port->lower, vdev->dev);
+		nskb->dev = vdev->dev;
+		dev_sw_netstats_rx_add(vdev->dev, nskb->len + ETH_HLEN);
+		netif_rx(nskb);
+	}
+}
+
 static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
+	struct virt_port *port;
 	struct virt_dev *vdev;
 	struct net_device *dev;
 
@@ -167,9 +258,19 @@ static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
 		return RX_HANDLER_PASS;
 
-	vdev = virt_rx_owner(rcu_dereference(skb->dev->rx_handler_data), skb);
-	if (!vdev)
+	port = rcu_dereference(skb->dev->rx_handler_data);
+	vdev = virt_rx_owner(port, skb);
+	if (!vdev) {
+		/*
+		 * ARP not about a child is the parent's alone: a child in the
+		 * parent's namespace would answer for the parent's addresses.
+		 */
+		if ((skb->pkt_type == PACKET_BROADCAST ||
+		     skb->pkt_type == PACKET_MULTICAST) &&
+		    skb->protocol != htons(ETH_P_ARP))
+			virt_multicast(port, skb);
 		return RX_HANDLER_PASS;
+	}
 
 	dev = vdev->dev;
 	/*
@@ -188,6 +289,7 @@ static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 		return RX_HANDLER_CONSUMED;
 	}
 
+	virt_scrub(skb, port->lower, dev);
 	skb->dev = dev;
 	dev_sw_netstats_rx_add(dev, skb->len + ETH_HLEN);
 	*pskb = skb;
@@ -199,6 +301,7 @@ static netdev_tx_t virt_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	const struct virt_dev *vdev = netdev_priv(dev);
 	unsigned int len = skb->len;
 
+	virt_scrub(skb, dev, vdev->lower);
 	skb->dev = vdev->lower;
 	if (likely(dev_xmit_complete(dev_queue_xmit(skb))))
 		dev_sw_netstats_tx_add(dev, 1, len);
@@ -216,7 +319,7 @@ static int virt_addr_add(struct virt_dev *vdev, const struct in6_addr *ip,
 	int err = 0;
 
 	/* Allocated up front: the lock is a spinlock. */
-	new = kzalloc(sizeof(*new), gfp);
+	new = kzalloc_obj(*new, gfp);
 	if (!new)
 		return -ENOMEM;
 	new->vdev = vdev;
@@ -286,13 +389,14 @@ static struct virt_port *virt_port_create(struct net_device *lower,
 	struct virt_port *port;
 	int err;
 
-	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	port = kzalloc_obj(*port);
 	if (!port)
 		return ERR_PTR(-ENOMEM);
 
 	port->lower = lower;
 	INIT_LIST_HEAD(&port->children);
 	spin_lock_init(&port->addr_lock);
+	ida_init(&port->dev_ids);
 
 	err = netdev_rx_handler_register(lower, virt_handle_frame, port);
 	if (err) {
@@ -307,6 +411,7 @@ static void virt_port_destroy(struct virt_port *port)
 {
 	/* Waits for every reader of the port that the rx_handler started. */
 	netdev_rx_handler_unregister(port->lower);
+	ida_destroy(&port->dev_ids);
 	kfree(port);
 }
 
@@ -376,6 +481,7 @@ static int virt_dev_init(struct net_device *dev)
 {
 	struct virt_dev *vdev = netdev_priv(dev);
 	struct net_device *lower = vdev->lower;
+	int id, next;
 
 	dev->features = (lower->features & VIRT_FEATURES) | VIRT_ALWAYS_ON;
 	dev->hw_features = VIRT_FEATURES | VIRT_ALWAYS_ON;
@@ -388,6 +494,21 @@ static int virt_dev_init(struct net_device *dev)
 	dev->needed_tailroom = lower->needed_tailroom;
 	netdev_lockdep_set_classes(dev);
 
+	/* 0xfffe is what EUI-64 puts in an identifier without dev_id. */
+	id = ida_alloc_range(&vdev->port->dev_ids, 1, 0xfffd, GFP_KERNEL);
+	if (id < 0)
+		return id;
+	if (id == lower->dev_id) {
+		/* A parent with a dev_id of its own (s390 OSA) keeps it. */
+		next = ida_alloc_range(&vdev->port->dev_ids, 1, 0xfffd,
+				       GFP_KERNEL);
+		ida_free(&vdev->port->dev_ids, id);
+		if (next < 0)
+			return next;
+		id = next;
+	}
+	dev->dev_id = id;
+
 	netdev_hold(lower, &vdev->lower_tracker, GFP_KERNEL);
 	list_add_tail_rcu(&vdev->list, &vdev->port->children);
 	return 0;
@@ -399,6 +520,7 @@ static void virt_dev_uninit(struct net_device *dev)
 	struct virt_port *port = vdev->port;
 
 	virt_addr_flush(vdev);
+	ida_free(&port->dev_ids, dev->dev_id);
 	list_del_rcu(&vdev->list);
 	if (list_empty(&port->children))
 		virt_port_destroy(port);
@@ -466,7 +588,7 @@ static int virt_check_lower(struct net_device *lower,
 			    struct netlink_ext_ack *extack)
 {
 	if (netif_is_virt(lower)) {
-		NL_SET_ERR_MSG_MOD(extack, "Parent is itself a virt device; stack on its parent instead");
+		NL_SET_ERR_MSG_MOD(extack, "Parent is itself a virt device");
 		goto bad;
 	}
 	if (lower->type != ARPHRD_ETHER || lower->addr_len != ETH_ALEN ||
@@ -476,7 +598,7 @@ static int virt_check_lower(struct net_device *lower,
 	}
 	if (netdev_is_rx_handler_busy(lower) &&
 	    !netif_is_virt_port(lower)) {
-		NL_SET_ERR_MSG_MOD(extack, "Parent already has a receive handler (bridge port, bond slave, macvlan or ipvlan parent, ...)");
+		NL_SET_ERR_MSG_MOD(extack, "Parent already has a receive handler");
 		NL_SET_BAD_ATTR(extack, attr);
 		return -EBUSY;
 	}
@@ -726,7 +848,7 @@ static int virt_inetaddr_validator_event(struct notifier_block *nb,
 	ipv6_addr_set_v4mapped(ivi->ivi_addr, &ip);
 	addr = virt_addr_find(vdev->port, &ip);
 	if (addr && addr->vdev != vdev) {
-		NL_SET_ERR_MSG_MOD(ivi->extack, "Address already in use by another child of the same parent");
+		NL_SET_ERR_MSG_MOD(ivi->extack, "Address in use by another child of this parent");
 		return notifier_from_errno(-EADDRINUSE);
 	}
 	return NOTIFY_OK;
@@ -736,12 +858,72 @@ static struct notifier_block virt_inetaddr_validator_nb = {
 	.notifier_call = virt_inetaddr_validator_event,
 };
 
+/* IPv6 address events may come in atomic context, without RTNL. */
+static int virt_inet6addr_event(struct notifier_block *nb, unsigned long event,
+				void *ptr)
+{
+	const struct inet6_ifaddr *ifa = ptr;
+	struct net_device *dev = ifa->idev->dev;
+	struct virt_dev *vdev;
+	int err;
+
+	if (!netif_is_virt(dev))
+		return NOTIFY_DONE;
+
+	vdev = netdev_priv(dev);
+	switch (event) {
+	case NETDEV_UP:
+		err = virt_addr_add(vdev, &ifa->addr, GFP_ATOMIC);
+		if (err)
+			netdev_warn(dev, "%pI6c not steered to this device: %d\n",
+				    &ifa->addr, err);
+		break;
+	case NETDEV_DOWN:
+		virt_addr_del(vdev, &ifa->addr);
+		break;
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block virt_inet6addr_nb = {
+	.notifier_call = virt_inet6addr_event,
+};
+
+static int virt_inet6addr_validator_event(struct notifier_block *nb,
+					  unsigned long event, void *ptr)
+{
+	const struct in6_validator_info *i6vi = ptr;
+	struct net_device *dev = i6vi->i6vi_dev->dev;
+	const struct virt_addr *addr;
+	struct virt_dev *vdev;
+
+	if (event != NETDEV_UP || !netif_is_virt(dev))
+		return NOTIFY_DONE;
+
+	vdev = netdev_priv(dev);
+	rcu_read_lock();
+	addr = virt_addr_find(vdev->port, &i6vi->i6vi_addr);
+	if (addr && addr->vdev != vdev) {
+		rcu_read_unlock();
+		NL_SET_ERR_MSG_MOD(i6vi->extack, "Address in use by another child of this parent");
+		return notifier_from_errno(-EADDRINUSE);
+	}
+	rcu_read_unlock();
+	return NOTIFY_OK;
+}
+
+static struct notifier_block virt_inet6addr_validator_nb = {
+	.notifier_call = virt_inet6addr_validator_event,
+};
+
 static int __init virt_init_module(void)
 {
 	int err;
 
 	register_inetaddr_validator_notifier(&virt_inetaddr_validator_nb);
 	register_inetaddr_notifier(&virt_inetaddr_nb);
+	register_inet6addr_validator_notifier(&virt_inet6addr_validator_nb);
+	register_inet6addr_notifier(&virt_inet6addr_nb);
 
 	err = register_netdevice_notifier(&virt_device_nb);
 	if (err)
@@ -756,6 +938,8 @@ static int __init virt_init_module(void)
 err_device:
 	unregister_netdevice_notifier(&virt_device_nb);
 err_inetaddr:
+	unregister_inet6addr_notifier(&virt_inet6addr_nb);
+	unregister_inet6addr_validator_notifier(&virt_inet6addr_validator_nb);
 	unregister_inetaddr_notifier(&virt_inetaddr_nb);
 	unregister_inetaddr_validator_notifier(&virt_inetaddr_validator_nb);
 	return err;
@@ -766,6 +950,8 @@ static void __exit virt_cleanup_module(void)
 	/* Deletes every child; the last one of a parent frees its port. */
 	rtnl_link_unregister(&virt_link_ops);
 	unregister_netdevice_notifier(&virt_device_nb);
+	unregister_inet6addr_notifier(&virt_inet6addr_nb);
+	unregister_inet6addr_validator_notifier(&virt_inet6addr_validator_nb);
 	unregister_inetaddr_notifier(&virt_inetaddr_nb);
 	unregister_inetaddr_validator_notifier(&virt_inetaddr_validator_nb);
 }

@@ -105,20 +105,39 @@ if [ $kernel_ok -eq 0 ]; then
 fi
 
 # 4. Static checks on the applied tree.
-step "static: checkpatch, W=1 C=2, coccicheck, i386, kernel-doc, shellcheck, docs"
+step "static: checkpatch, W=1, sparse, coccicheck, i386, kernel-doc, shellcheck, docs"
 for p in "$top"/patches/[0-9][0-9][0-9][0-9]-*.patch; do
 	case $(basename "$p") in 0000-*) continue ;; esac
-	(cd "$SRC" && scripts/checkpatch.pl --strict --quiet --show-types "$p") >"$log" 2>&1
-	result "checkpatch --strict $(basename "$p")" $? "$log"
+	# The MAINTAINERS entry is the series' last patch; get_maintainer.pl
+	# below checks that it covers every new file.
+	(cd "$SRC" && scripts/checkpatch.pl --strict --quiet --show-types \
+		--ignore FILE_PATH_CHANGES "$p") >"$log" 2>&1
+	rc=$?
+	result "checkpatch --strict $(basename "$p")" $rc "$log"
 done
 
 if [ $kernel_ok -eq 0 ]; then
+	kbuild=(make -s -C "$SRC" O="$BUILD" ARCH=x86_64 CC="ccache gcc")
 	touch "$SRC/drivers/net/virt.c"
-	make -s -C "$SRC" O="$BUILD" ARCH=x86_64 CC="ccache gcc" W=1 C=2 \
-		drivers/net/virt.o >"$log" 2>&1
+	"${kbuild[@]}" W=1 drivers/net/virt.o >"$log" 2>&1
 	rc=$?
 	[ $rc -eq 0 ] && ! grep -qiE 'warning|error' "$log"
-	result "W=1 C=2 (gcc, sparse) drivers/net/virt.o: no warnings" $? "$log"
+	result "W=1 (gcc) drivers/net/virt.o: no warnings" $? "$log"
+
+	# Debian 12's sparse (0.6.4) predates __typeof_unqual__, which 7.3's
+	# checker-valid.sh demands, and misreads the MODULE_*() macros as
+	# "bad constant expression" (it does so for every driver). Shim the
+	# former; drop the latter on those lines only; keep everything else.
+	touch "$SRC/drivers/net/virt.c"
+	"${kbuild[@]}" C=2 CHECK="sparse -D'__typeof_unqual__(x)=__typeof__(x)'" \
+		drivers/net/virt.o >"$log" 2>&1
+	rc=$?
+	module_lines=$(grep -nE '^(MODULE_[A-Z_]+|module_(init|exit))\(' \
+			"$SRC/drivers/net/virt.c" | cut -d: -f1 | paste -sd'|')
+	grep -vE "virt\.c:($module_lines):1: error: bad constant expression" \
+		"$log" >"$log.2"
+	[ $rc -eq 0 ] && [ ! -s "$log.2" ]
+	result "sparse (C=2) drivers/net/virt.c: no warnings" $? "$log.2"
 	touch "$SRC/drivers/net/virt.c"
 fi
 
@@ -142,6 +161,14 @@ i386=$CACHE/build-i386-$KVER
 rc=$?
 [ $rc -eq 0 ] && ! grep -qiE 'warning|error' "$log"
 result "i386 W=1 drivers/net/virt.o" $? "$log"
+
+bad=0
+for f in drivers/net/virt.c Documentation/networking/virt.rst \
+	 tools/testing/selftests/drivers/net/virt/Makefile; do
+	(cd "$SRC" && scripts/get_maintainer.pl --nogit --nogit-fallback -f "$f") |
+		grep -q 'virt maintainers' || { echo "$f: not covered"; bad=1; }
+done >"$log" 2>&1
+result "MAINTAINERS covers the new files (get_maintainer.pl)" $bad "$log"
 
 (cd "$SRC" && scripts/kernel-doc -none -Wall drivers/net/virt.c) >"$log" 2>&1 &&
 	[ ! -s "$log" ]

@@ -2,6 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared by the harness scripts: progress lines with elapsed time.
 
+# The kernel's scripts (spdxcheck.py, kernel-doc) and the guest want Debian's
+# python3 with Debian's modules, not whatever a version manager put first.
+export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+
 : "${VIRT_T0:=$(date +%s)}"
 export VIRT_T0
 

@@ -145,7 +145,7 @@ test_address_in_use()
 	check_err $? "cannot add a second child"
 	out=$(ip -n "$HOST" addr add 198.51.100.1/32 dev virt1 2>&1)
 	check_fail $? "virt1 took virt0's address"
-	virt_err_has "$out" "Address already in use by another child"
+	virt_err_has "$out" "Address in use by another child of this parent"
 	check_err $? "expected the sibling message, got \"$out\""
 	# virt0 still owns it.
 	virt_ping "$PEER" 198.51.100.1
