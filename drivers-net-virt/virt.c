@@ -425,6 +425,8 @@ static int virt_open(struct net_device *dev)
 		if (err)
 			return err;
 	}
+	/* Carrier comes on here, so that the operstate is computed: UP. */
+	netif_stacked_transfer_operstate(vdev->lower, dev);
 	return 0;
 }
 
@@ -432,6 +434,7 @@ static int virt_stop(struct net_device *dev)
 {
 	const struct virt_dev *vdev = netdev_priv(dev);
 
+	netif_carrier_off(dev);
 	dev_uc_unsync(vdev->lower, dev);
 	dev_mc_unsync(vdev->lower, dev);
 	if (dev->flags & IFF_ALLMULTI)
@@ -572,6 +575,8 @@ static void virt_setup(struct net_device *dev)
 	dev->needs_free_netdev = true;
 	dev->netdev_ops = &virt_netdev_ops;
 	dev->ethtool_ops = &virt_ethtool_ops;
+	/* No carrier until opened; see virt_open(). */
+	netif_carrier_off(dev);
 }
 
 /* Children follow their parent; the notifier below keeps them in step. */
@@ -683,7 +688,6 @@ static int virt_newlink(struct net_device *dev,
 		return err;
 	}
 
-	netif_stacked_transfer_operstate(lower, dev);
 	return 0;
 
 err_port:
@@ -740,8 +744,11 @@ static int virt_device_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_UP:
 	case NETDEV_DOWN:
 	case NETDEV_CHANGE:
+		/* A child that is down has no carrier; virt_open() syncs it. */
 		list_for_each_entry(vdev, &port->children, list)
-			netif_stacked_transfer_operstate(lower, vdev->dev);
+			if (netif_running(vdev->dev))
+				netif_stacked_transfer_operstate(lower,
+								 vdev->dev);
 		break;
 	case NETDEV_CHANGEMTU:
 		list_for_each_entry(vdev, &port->children, list) {

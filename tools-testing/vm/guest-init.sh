@@ -36,12 +36,7 @@ chmod +x /tmp/bin/modprobe
 echo /tmp/bin/modprobe >/proc/sys/kernel/modprobe
 export PATH=/tmp/bin:$PATH
 
-# Whatever boot left behind is not the tests' to answer for.
 kmemleak=/sys/kernel/debug/kmemleak
-if [ -w $kmemleak ]; then
-	echo scan >$kmemleak
-	echo clear >$kmemleak
-fi
 
 cd "$WORKDIR" || exit 1
 bash /tmp/out/cmd

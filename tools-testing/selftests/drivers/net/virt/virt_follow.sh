@@ -42,6 +42,8 @@ test_operstate_follows()
 {
 	RET=0
 	virt_add_child virt1 203.0.113.1/24
+	state_within "$HOST" virt1 up true
+	check_err $? "a new child over an up parent is not up"
 	state_within "$HOST" virt0 lowerlayerdown ip link set p0 down
 	check_err $? "virt0 did not go lowerlayerdown with its parent within 1s"
 	state_within "$HOST" virt1 lowerlayerdown true
