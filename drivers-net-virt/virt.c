@@ -29,6 +29,7 @@
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/u64_stats_sync.h>
 #include <linux/unaligned.h>
 #include <net/addrconf.h>
 #include <net/ipv6.h>
@@ -55,6 +56,38 @@
 	 NETIF_F_GSO_SOFTWARE | NETIF_F_GSO_ENCAP_ALL)
 
 /**
+ * struct virt_port_stats - what the parent's rx_handler did with its frames
+ * @frames: frames the handler saw
+ * @steered: frames handed to the child owning their address
+ * @copied: broadcast and multicast frames copied to the children
+ * @syncp: for 64-bit counters on 32-bit machines
+ */
+struct virt_port_stats {
+	u64_stats_t		frames;
+	u64_stats_t		steered;
+	u64_stats_t		copied;
+	struct u64_stats_sync	syncp;
+};
+
+/**
+ * struct virt_rx_stats - how frames reached, or failed to reach, a child
+ * @unicast: frames steered to the child by its address
+ * @multicast: multicast copies delivered to the child
+ * @broadcast: broadcast copies delivered to the child
+ * @dropped_down: frames for the child's address while it was down
+ * @dropped_nomem: copies or unshares that failed for lack of memory
+ * @syncp: for 64-bit counters on 32-bit machines
+ */
+struct virt_rx_stats {
+	u64_stats_t		unicast;
+	u64_stats_t		multicast;
+	u64_stats_t		broadcast;
+	u64_stats_t		dropped_down;
+	u64_stats_t		dropped_nomem;
+	struct u64_stats_sync	syncp;
+};
+
+/**
  * struct virt_port - state of one parent device
  * @lower: the parent
  * @children: the &struct virt_dev stacked on @lower; changed under RTNL
@@ -63,6 +96,7 @@
  * @dev_ids: the children's dev_id values, which make their EUI-64 interface
  *	identifiers (and so their IPv6 link-local addresses) differ from the
  *	parent's and from each other's although all share one MAC address
+ * @stats: per-CPU &struct virt_port_stats
  *
  * Registered as @lower's rx_handler_data while at least one child exists.
  */
@@ -72,6 +106,7 @@ struct virt_port {
 	spinlock_t		addr_lock;	/* serialises @addrs writers */
 	struct hlist_head	addrs[1 << VIRT_HASH_BITS];
 	struct ida		dev_ids;
+	struct virt_port_stats __percpu *stats;
 };
 
 /**
@@ -81,6 +116,7 @@ struct virt_port {
  * @port: @lower's port
  * @list: entry in &virt_port.children
  * @lower_tracker: tracks the reference held on @lower
+ * @rx_stats: per-CPU &struct virt_rx_stats, for ethtool -S
  */
 struct virt_dev {
 	struct net_device	*dev;
@@ -88,6 +124,7 @@ struct virt_dev {
 	struct virt_port	*port;
 	struct list_head	list;
 	netdevice_tracker	lower_tracker;
+	struct virt_rx_stats __percpu *rx_stats;
 };
 
 /**
@@ -110,6 +147,14 @@ static const struct net_device_ops virt_netdev_ops;
 static bool netif_is_virt(const struct net_device *dev)
 {
 	return dev->netdev_ops == &virt_netdev_ops;
+}
+
+/* Bump one counter of this CPU's copy of a per-CPU stats struct. */
+static void virt_count(struct u64_stats_sync *syncp, u64_stats_t *counter)
+{
+	u64_stats_update_begin(syncp);
+	u64_stats_inc(counter);
+	u64_stats_update_end(syncp);
 }
 
 static struct hlist_head *virt_addr_bucket(struct virt_port *port,
@@ -228,6 +273,7 @@ static void virt_scrub(struct sk_buff *skb, const struct net_device *from,
 /* A copy of a broadcast or multicast frame for every child that is up. */
 static void virt_multicast(struct virt_port *port, struct sk_buff *skb)
 {
+	struct virt_rx_stats *rs;
 	struct virt_dev *vdev;
 	struct sk_buff *nskb;
 
@@ -235,11 +281,15 @@ static void virt_multicast(struct virt_port *port, struct sk_buff *skb)
 		if (!netif_running(vdev->dev))
 			continue;
 
+		rs = this_cpu_ptr(vdev->rx_stats);
 		nskb = skb_clone(skb, GFP_ATOMIC);
 		if (unlikely(!nskb)) {
 			dev_core_stats_rx_dropped_inc(vdev->dev);
+			virt_count(&rs->syncp, &rs->dropped_nomem);
 			continue;
 		}
+		virt_count(&rs->syncp, skb->pkt_type == PACKET_BROADCAST ?
+				       &rs->broadcast : &rs->multicast);
 		virt_scrub(nskb, port->lower, vdev->dev);
 		nskb->dev = vdev->dev;
 		dev_sw_netstats_rx_add(vdev->dev, nskb->len + ETH_HLEN);
@@ -250,6 +300,8 @@ static void virt_multicast(struct virt_port *port, struct sk_buff *skb)
 static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
+	struct virt_port_stats *ps;
+	struct virt_rx_stats *rs;
 	struct virt_port *port;
 	struct virt_dev *vdev;
 	struct net_device *dev;
@@ -259,6 +311,8 @@ static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 		return RX_HANDLER_PASS;
 
 	port = rcu_dereference(skb->dev->rx_handler_data);
+	ps = this_cpu_ptr(port->stats);
+	virt_count(&ps->syncp, &ps->frames);
 	vdev = virt_rx_owner(port, skb);
 	if (!vdev) {
 		/*
@@ -267,10 +321,15 @@ static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 		 */
 		if ((skb->pkt_type == PACKET_BROADCAST ||
 		     skb->pkt_type == PACKET_MULTICAST) &&
-		    skb->protocol != htons(ETH_P_ARP))
+		    skb->protocol != htons(ETH_P_ARP)) {
+			virt_count(&ps->syncp, &ps->copied);
 			virt_multicast(port, skb);
+		}
 		return RX_HANDLER_PASS;
 	}
+
+	virt_count(&ps->syncp, &ps->steered);
+	rs = this_cpu_ptr(vdev->rx_stats);
 
 	dev = vdev->dev;
 	/*
@@ -279,6 +338,7 @@ static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 	 */
 	if (unlikely(!netif_running(dev))) {
 		dev_core_stats_rx_dropped_inc(dev);
+		virt_count(&rs->syncp, &rs->dropped_down);
 		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
 		return RX_HANDLER_CONSUMED;
 	}
@@ -286,8 +346,10 @@ static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (unlikely(!skb)) {
 		dev_core_stats_rx_dropped_inc(dev);
+		virt_count(&rs->syncp, &rs->dropped_nomem);
 		return RX_HANDLER_CONSUMED;
 	}
+	virt_count(&rs->syncp, &rs->unicast);
 
 	virt_scrub(skb, port->lower, dev);
 	skb->dev = dev;
@@ -393,6 +455,11 @@ static struct virt_port *virt_port_create(struct net_device *lower,
 	if (!port)
 		return ERR_PTR(-ENOMEM);
 
+	port->stats = netdev_alloc_pcpu_stats(struct virt_port_stats);
+	if (!port->stats) {
+		kfree(port);
+		return ERR_PTR(-ENOMEM);
+	}
 	port->lower = lower;
 	INIT_LIST_HEAD(&port->children);
 	spin_lock_init(&port->addr_lock);
@@ -401,6 +468,7 @@ static struct virt_port *virt_port_create(struct net_device *lower,
 	err = netdev_rx_handler_register(lower, virt_handle_frame, port);
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack, "Cannot attach to the parent's receive path");
+		free_percpu(port->stats);
 		kfree(port);
 		return ERR_PTR(err);
 	}
@@ -412,6 +480,7 @@ static void virt_port_destroy(struct virt_port *port)
 	/* Waits for every reader of the port that the rx_handler started. */
 	netdev_rx_handler_unregister(port->lower);
 	ida_destroy(&port->dev_ids);
+	free_percpu(port->stats);
 	kfree(port);
 }
 
@@ -497,24 +566,32 @@ static int virt_dev_init(struct net_device *dev)
 	dev->needed_tailroom = lower->needed_tailroom;
 	netdev_lockdep_set_classes(dev);
 
+	vdev->rx_stats = netdev_alloc_pcpu_stats(struct virt_rx_stats);
+	if (!vdev->rx_stats)
+		return -ENOMEM;
+
 	/* 0xfffe is what EUI-64 puts in an identifier without dev_id. */
 	id = ida_alloc_range(&vdev->port->dev_ids, 1, 0xfffd, GFP_KERNEL);
 	if (id < 0)
-		return id;
+		goto err_stats;
 	if (id == lower->dev_id) {
 		/* A parent with a dev_id of its own (s390 OSA) keeps it. */
 		next = ida_alloc_range(&vdev->port->dev_ids, 1, 0xfffd,
 				       GFP_KERNEL);
 		ida_free(&vdev->port->dev_ids, id);
-		if (next < 0)
-			return next;
 		id = next;
+		if (id < 0)
+			goto err_stats;
 	}
 	dev->dev_id = id;
 
 	netdev_hold(lower, &vdev->lower_tracker, GFP_KERNEL);
 	list_add_tail_rcu(&vdev->list, &vdev->port->children);
 	return 0;
+
+err_stats:
+	free_percpu(vdev->rx_stats);
+	return id;
 }
 
 static void virt_dev_uninit(struct net_device *dev)
@@ -523,8 +600,14 @@ static void virt_dev_uninit(struct net_device *dev)
 	struct virt_port *port = vdev->port;
 
 	virt_addr_flush(vdev);
-	ida_free(&port->dev_ids, dev->dev_id);
 	list_del_rcu(&vdev->list);
+	/*
+	 * The receive path finds children through the address table and the
+	 * list; after this no reader holds @vdev, so what it touches can go.
+	 */
+	synchronize_net();
+	free_percpu(vdev->rx_stats);
+	ida_free(&port->dev_ids, dev->dev_id);
 	if (list_empty(&port->children))
 		virt_port_destroy(port);
 	netdev_put(vdev->lower, &vdev->lower_tracker);
@@ -557,10 +640,108 @@ static int virt_ethtool_get_link_ksettings(struct net_device *dev,
 	return __ethtool_get_link_ksettings(vdev->lower, cmd);
 }
 
+static const char virt_rx_stats_names[][ETH_GSTRING_LEN] = {
+	"rx_unicast",
+	"rx_multicast",
+	"rx_broadcast",
+	"rx_dropped_down",
+	"rx_dropped_nomem",
+};
+
+static const char virt_port_stats_names[][ETH_GSTRING_LEN] = {
+	"port_rx_frames",
+	"port_rx_steered",
+	"port_rx_copied",
+};
+
+/*
+ * The port's counters describe the parent's traffic: they are shown only
+ * in the parent's own namespace, never to a container holding a child.
+ */
+static bool virt_ethtool_show_port(const struct net_device *dev)
+{
+	const struct virt_dev *vdev = netdev_priv(dev);
+
+	return net_eq(dev_net(dev), dev_net(vdev->lower));
+}
+
+static int virt_ethtool_get_sset_count(struct net_device *dev, int sset)
+{
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	return ARRAY_SIZE(virt_rx_stats_names) +
+	       (virt_ethtool_show_port(dev) ? ARRAY_SIZE(virt_port_stats_names) : 0);
+}
+
+static void virt_ethtool_get_strings(struct net_device *dev, u32 sset, u8 *buf)
+{
+	unsigned int i;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	for (i = 0; i < ARRAY_SIZE(virt_rx_stats_names); i++)
+		ethtool_puts(&buf, virt_rx_stats_names[i]);
+	if (!virt_ethtool_show_port(dev))
+		return;
+	for (i = 0; i < ARRAY_SIZE(virt_port_stats_names); i++)
+		ethtool_puts(&buf, virt_port_stats_names[i]);
+}
+
+static void virt_ethtool_get_stats(struct net_device *dev,
+				   struct ethtool_stats *stats, u64 *data)
+{
+	const struct virt_dev *vdev = netdev_priv(dev);
+	unsigned int start;
+	int cpu;
+
+	memset(data, 0, virt_ethtool_get_sset_count(dev, ETH_SS_STATS) *
+			sizeof(*data));
+	for_each_possible_cpu(cpu) {
+		const struct virt_rx_stats *s = per_cpu_ptr(vdev->rx_stats, cpu);
+		u64 v[ARRAY_SIZE(virt_rx_stats_names)];
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			v[0] = u64_stats_read(&s->unicast);
+			v[1] = u64_stats_read(&s->multicast);
+			v[2] = u64_stats_read(&s->broadcast);
+			v[3] = u64_stats_read(&s->dropped_down);
+			v[4] = u64_stats_read(&s->dropped_nomem);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		data[0] += v[0];
+		data[1] += v[1];
+		data[2] += v[2];
+		data[3] += v[3];
+		data[4] += v[4];
+	}
+
+	if (!virt_ethtool_show_port(dev))
+		return;
+	data += ARRAY_SIZE(virt_rx_stats_names);
+	for_each_possible_cpu(cpu) {
+		const struct virt_port_stats *s = per_cpu_ptr(vdev->port->stats,
+							      cpu);
+		u64 v[ARRAY_SIZE(virt_port_stats_names)];
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			v[0] = u64_stats_read(&s->frames);
+			v[1] = u64_stats_read(&s->steered);
+			v[2] = u64_stats_read(&s->copied);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		data[0] += v[0];
+		data[1] += v[1];
+		data[2] += v[2];
+	}
+}
+
 static const struct ethtool_ops virt_ethtool_ops = {
 	.get_drvinfo		= virt_ethtool_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_link_ksettings	= virt_ethtool_get_link_ksettings,
+	.get_sset_count		= virt_ethtool_get_sset_count,
+	.get_strings		= virt_ethtool_get_strings,
+	.get_ethtool_stats	= virt_ethtool_get_stats,
 };
 
 static void virt_setup(struct net_device *dev)

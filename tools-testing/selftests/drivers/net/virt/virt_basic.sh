@@ -19,6 +19,7 @@ ALL_TESTS="
 	test_counters_own_traffic
 	test_two_children
 	test_address_removal
+	test_ethtool_stats
 "
 
 # shellcheck source=virt_lib.sh
@@ -258,6 +259,48 @@ test_address_removal()
 	check_err $? "the re-added address does not answer"
 
 	log_test "steering follows address removal and re-addition"
+}
+
+# ethtool_stat DEV NAME: one of DEV's ethtool -S counters in $HOST.
+ethtool_stat()
+{
+	ip netns exec "$HOST" ethtool -S "$1" | awk -v k="$2:" '$1 == k { print $2 }'
+}
+
+test_ethtool_stats()
+{
+	local u0 u1 s0 s1 d0 d1
+
+	RET=0
+	if ! command -v ethtool >/dev/null; then
+		log_test_skip "ethtool -S counters" "no ethtool"
+		return
+	fi
+
+	virt_pin_neigh virt0 198.51.100.1 198.51.100.2
+	u0=$(ethtool_stat virt0 rx_unicast)
+	s0=$(ethtool_stat virt0 port_rx_steered)
+	virt_ping "$PEER" 198.51.100.1 5
+	check_err $? "peer cannot ping the child"
+	u1=$(ethtool_stat virt0 rx_unicast)
+	s1=$(ethtool_stat virt0 port_rx_steered)
+	[ $((u1 - u0)) -eq 5 ] && [ $((s1 - s0)) -eq 5 ]
+	check_err $? "rx_unicast +$((u1 - u0)), port_rx_steered +$((s1 - s0)), expected +5 each"
+
+	# Frames for a child that is down are dropped, and say why.
+	ip -n "$HOST" link set virt0 down
+	d0=$(ethtool_stat virt0 rx_dropped_down)
+	virt_ping "$PEER" 198.51.100.1 3
+	check_fail $? "a child that is down answered"
+	d1=$(ethtool_stat virt0 rx_dropped_down)
+	[ $((d1 - d0)) -eq 3 ]
+	check_err $? "rx_dropped_down +$((d1 - d0)), expected +3"
+	ip -n "$HOST" link set virt0 up
+	virt_pin_neigh virt0 198.51.100.1 198.51.100.2
+	virt_ping "$PEER" 198.51.100.1
+	check_err $? "the child does not answer once up again"
+
+	log_test "ethtool -S counters explain where frames went"
 }
 
 virt_setup

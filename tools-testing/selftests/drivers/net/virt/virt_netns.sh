@@ -66,6 +66,10 @@ test_moved_child_isolated()
 	rx0=$(virt_stat "$CT" virt1 rx_packets)
 	[ $((rx0 - rx1)) -eq 5 ]
 	check_err $? "virt1 received $((rx0 - rx1)) packets for 5 echo requests"
+	if command -v ethtool >/dev/null; then
+		ip netns exec "$CT" ethtool -S virt1 | grep -q port_rx
+		check_fail $? "the container sees the parent's port counters"
+	fi
 	log_test "a child's namespace sees only its own unicast"
 }
 
