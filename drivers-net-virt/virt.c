@@ -464,10 +464,19 @@ static struct virt_port *virt_port_create(struct net_device *lower,
 	INIT_LIST_HEAD(&port->children);
 	spin_lock_init(&port->addr_lock);
 	ida_init(&port->dev_ids);
+	/* A parent with a dev_id of its own (s390 OSA) keeps it. */
+	if (lower->dev_id &&
+	    ida_alloc_range(&port->dev_ids, lower->dev_id, lower->dev_id,
+			    GFP_KERNEL) < 0) {
+		free_percpu(port->stats);
+		kfree(port);
+		return ERR_PTR(-ENOMEM);
+	}
 
 	err = netdev_rx_handler_register(lower, virt_handle_frame, port);
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack, "Cannot attach to the parent's receive path");
+		ida_destroy(&port->dev_ids);
 		free_percpu(port->stats);
 		kfree(port);
 		return ERR_PTR(err);
@@ -553,7 +562,7 @@ static int virt_dev_init(struct net_device *dev)
 {
 	struct virt_dev *vdev = netdev_priv(dev);
 	struct net_device *lower = vdev->lower;
-	int id, next;
+	int id;
 
 	dev->features = (lower->features & VIRT_FEATURES) | VIRT_ALWAYS_ON;
 	dev->hw_features = VIRT_FEATURES | VIRT_ALWAYS_ON;
@@ -574,15 +583,6 @@ static int virt_dev_init(struct net_device *dev)
 	id = ida_alloc_range(&vdev->port->dev_ids, 1, 0xfffd, GFP_KERNEL);
 	if (id < 0)
 		goto err_stats;
-	if (id == lower->dev_id) {
-		/* A parent with a dev_id of its own (s390 OSA) keeps it. */
-		next = ida_alloc_range(&vdev->port->dev_ids, 1, 0xfffd,
-				       GFP_KERNEL);
-		ida_free(&vdev->port->dev_ids, id);
-		id = next;
-		if (id < 0)
-			goto err_stats;
-	}
 	dev->dev_id = id;
 
 	netdev_hold(lower, &vdev->lower_tracker, GFP_KERNEL);
@@ -1020,26 +1020,37 @@ static struct notifier_block virt_inetaddr_nb = {
 	.notifier_call = virt_inetaddr_event,
 };
 
+/* Refuse an address that another child of the same parent owns. */
+static int virt_addr_validate(struct net_device *dev, const struct in6_addr *ip,
+			      struct netlink_ext_ack *extack)
+{
+	struct virt_dev *vdev = netdev_priv(dev);
+	const struct virt_addr *addr;
+	bool taken;
+
+	rcu_read_lock();
+	addr = virt_addr_find(vdev->port, ip);
+	taken = addr && addr->vdev != vdev;
+	rcu_read_unlock();
+	if (!taken)
+		return NOTIFY_OK;
+
+	NL_SET_ERR_MSG_MOD(extack, "Address in use by another child of this parent");
+	return notifier_from_errno(-EADDRINUSE);
+}
+
 static int virt_inetaddr_validator_event(struct notifier_block *nb,
 					 unsigned long event, void *ptr)
 {
 	const struct in_validator_info *ivi = ptr;
 	struct net_device *dev = ivi->ivi_dev->dev;
-	const struct virt_addr *addr;
-	struct virt_dev *vdev;
 	struct in6_addr ip;
 
 	if (event != NETDEV_UP || !netif_is_virt(dev))
 		return NOTIFY_DONE;
 
-	vdev = netdev_priv(dev);
 	ipv6_addr_set_v4mapped(ivi->ivi_addr, &ip);
-	addr = virt_addr_find(vdev->port, &ip);
-	if (addr && addr->vdev != vdev) {
-		NL_SET_ERR_MSG_MOD(ivi->extack, "Address in use by another child of this parent");
-		return notifier_from_errno(-EADDRINUSE);
-	}
-	return NOTIFY_OK;
+	return virt_addr_validate(dev, &ip, ivi->extack);
 }
 
 static struct notifier_block virt_inetaddr_validator_nb = {
@@ -1082,22 +1093,11 @@ static int virt_inet6addr_validator_event(struct notifier_block *nb,
 {
 	const struct in6_validator_info *i6vi = ptr;
 	struct net_device *dev = i6vi->i6vi_dev->dev;
-	const struct virt_addr *addr;
-	struct virt_dev *vdev;
 
 	if (event != NETDEV_UP || !netif_is_virt(dev))
 		return NOTIFY_DONE;
 
-	vdev = netdev_priv(dev);
-	rcu_read_lock();
-	addr = virt_addr_find(vdev->port, &i6vi->i6vi_addr);
-	if (addr && addr->vdev != vdev) {
-		rcu_read_unlock();
-		NL_SET_ERR_MSG_MOD(i6vi->extack, "Address in use by another child of this parent");
-		return notifier_from_errno(-EADDRINUSE);
-	}
-	rcu_read_unlock();
-	return NOTIFY_OK;
+	return virt_addr_validate(dev, &i6vi->i6vi_addr, i6vi->extack);
 }
 
 static struct notifier_block virt_inet6addr_validator_nb = {

@@ -14,6 +14,9 @@ source "$here/lib.sh"
 
 : "${KVER:?}" "${KSUITE:?}" "${CACHE:?}" "${SRC:?}" "${BUILD:?}" "${MODROOT:?}"
 jobs=$(nproc)
+fragments=("$top/tools-testing/vm/kernel.config"
+	   "$top/tools-testing/selftests/drivers/net/virt/config"
+	   "$top/tools-testing/vm/debug.config")
 kmake=(make -s -C "$SRC" O="$BUILD" ARCH=x86_64 CC="ccache gcc" -j"$jobs")
 
 "$here/fetch-kernel.sh" "$KVER" "$KSUITE" "$SRC" "$CACHE/apt"
@@ -38,9 +41,7 @@ for p in "${series[@]}"; do
 	[ "${VIRT_BISECT:-0}" = 1 ] || continue
 	# The driver's Kconfig entry arrives with the first patch.
 	if [ -z "$configured" ] && grep -q '^config NET_VIRT$' "$SRC/drivers/net/Kconfig"; then
-		"$here/kconfig.sh" "$SRC" "$BUILD" "$top/tools-testing/vm/kernel.config" \
-			"$top/tools-testing/selftests/drivers/net/virt/config" \
-			"$top/tools-testing/vm/debug.config"
+		"$here/kconfig.sh" "$SRC" "$BUILD" "${fragments[@]}"
 		configured=1
 	fi
 	if [ -n "$configured" ] && "${kmake[@]}" drivers/net/virt.o >"$BUILD/bisect-$n.log" 2>&1; then
@@ -52,9 +53,7 @@ for p in "${series[@]}"; do
 done
 
 step "build: config (tinyconfig + harness + selftests + debug)"
-"$here/kconfig.sh" "$SRC" "$BUILD" "$top/tools-testing/vm/kernel.config" \
-	"$top/tools-testing/selftests/drivers/net/virt/config" \
-	"$top/tools-testing/vm/debug.config"
+"$here/kconfig.sh" "$SRC" "$BUILD" "${fragments[@]}"
 
 step "build: bzImage and modules (-j$jobs, ccache)"
 "${kmake[@]}" bzImage modules
