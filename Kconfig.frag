@@ -8,7 +8,10 @@ config NET_VIRT
 	  sees a single station. Frames the child sends go out through the
 	  parent; frames the parent receives for one of the child's IP
 	  addresses (and ARP for those addresses) are handed to that child,
-	  while all other traffic still reaches the parent.
+	  while all other traffic still reaches the parent. Traffic between
+	  the parent and children in other network namespaces (containers)
+	  is delivered on the host; the parent's side of it needs
+	  NETFILTER_EGRESS.
 
 	  Children are created with the "ip" command from iproute2:
 

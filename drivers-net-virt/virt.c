@@ -10,6 +10,12 @@
  * parent and a copy reaches every child that is up; all other unicast
  * continues up the parent's own stack untouched.
  *
+ * Since parent and children share one MAC address, what one of them sends to
+ * that address, or broadcasts, is delivered to the others here rather than
+ * left to the wire, which never returns a frame to its sender. The parent's
+ * own transmissions bypass virt, so they are taken from its netfilter egress
+ * hook, held only while a child lives in another network namespace.
+ *
  * All control-path state lives in one struct virt_port per parent, reached
  * from the parent's rx_handler_data; the receive path only reads it under RCU.
  */
@@ -20,11 +26,13 @@
 #include <linux/icmpv6.h>
 #include <linux/idr.h>
 #include <linux/if_arp.h>
+#include <linux/if_vlan.h>
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
+#include <linux/netfilter.h>
 #include <linux/notifier.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
@@ -55,35 +63,41 @@
 	(NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_GSO_ROBUST |		\
 	 NETIF_F_GSO_SOFTWARE | NETIF_F_GSO_ENCAP_ALL)
 
-/**
- * struct virt_port_stats - what the parent's rx_handler did with its frames
- * @frames: frames the handler saw
- * @steered: frames handed to the child owning their address
- * @copied: broadcast and multicast frames copied to the children
- * @syncp: for 64-bit counters on 32-bit machines
- */
-struct virt_port_stats {
-	u64_stats_t		frames;
-	u64_stats_t		steered;
-	u64_stats_t		copied;
-	struct u64_stats_sync	syncp;
+/* A child's counters in &virt_stats.cnt, named in virt_dev_stat_names */
+enum {
+	VIRT_RX_UNICAST,
+	VIRT_RX_MULTICAST,
+	VIRT_RX_BROADCAST,
+	VIRT_RX_LOCAL,
+	VIRT_RX_DROPPED_DOWN,
+	VIRT_RX_DROPPED_NOMEM,
+	VIRT_TX_LOCAL,
+	VIRT_TX_LOCAL_COPIES,
+	VIRT_DEV_NSTATS
 };
 
+/* A port's counters in &virt_stats.cnt, named in virt_port_stat_names */
+enum {
+	VIRT_PORT_RX_FRAMES,
+	VIRT_PORT_RX_STEERED,
+	VIRT_PORT_RX_COPIED,
+	VIRT_PORT_TX_STEERED,
+	VIRT_PORT_TX_COPIED,
+	VIRT_PORT_NSTATS
+};
+
+#define VIRT_STATS_MAX	8
+static_assert(VIRT_DEV_NSTATS <= VIRT_STATS_MAX);
+static_assert(VIRT_PORT_NSTATS <= VIRT_STATS_MAX);
+
 /**
- * struct virt_rx_stats - how frames reached, or failed to reach, a child
- * @unicast: frames steered to the child by its address
- * @multicast: multicast copies delivered to the child
- * @broadcast: broadcast copies delivered to the child
- * @dropped_down: frames for the child's address while it was down
- * @dropped_nomem: copies or unshares that failed for lack of memory
+ * struct virt_stats - one CPU's counters of a child or of a port
+ * @cnt: the counters, indexed by VIRT_RX_* and VIRT_TX_* for a child and
+ *	by VIRT_PORT_* for a port
  * @syncp: for 64-bit counters on 32-bit machines
  */
-struct virt_rx_stats {
-	u64_stats_t		unicast;
-	u64_stats_t		multicast;
-	u64_stats_t		broadcast;
-	u64_stats_t		dropped_down;
-	u64_stats_t		dropped_nomem;
+struct virt_stats {
+	u64_stats_t		cnt[VIRT_STATS_MAX];
 	struct u64_stats_sync	syncp;
 };
 
@@ -96,7 +110,10 @@ struct virt_rx_stats {
  * @dev_ids: the children's dev_id values, which make their EUI-64 interface
  *	identifiers (and so their IPv6 link-local addresses) differ from the
  *	parent's and from each other's although all share one MAC address
- * @stats: per-CPU &struct virt_port_stats
+ * @stats: per-CPU &struct virt_stats, VIRT_PORT_* counters
+ * @egress: hook on @lower's egress, for the parent's frames to children
+ * @egress_on: @egress is registered, because some child lives in a
+ *	namespace other than @lower's
  *
  * Registered as @lower's rx_handler_data while at least one child exists.
  */
@@ -106,7 +123,11 @@ struct virt_port {
 	spinlock_t		addr_lock;	/* serialises @addrs writers */
 	struct hlist_head	addrs[1 << VIRT_HASH_BITS];
 	struct ida		dev_ids;
-	struct virt_port_stats __percpu *stats;
+	struct virt_stats __percpu *stats;
+#ifdef CONFIG_NETFILTER_EGRESS
+	struct nf_hook_ops	egress;
+	bool			egress_on;
+#endif
 };
 
 /**
@@ -116,7 +137,7 @@ struct virt_port {
  * @port: @lower's port
  * @list: entry in &virt_port.children
  * @lower_tracker: tracks the reference held on @lower
- * @rx_stats: per-CPU &struct virt_rx_stats, for ethtool -S
+ * @stats: per-CPU &struct virt_stats, VIRT_RX_* and VIRT_TX_* counters
  */
 struct virt_dev {
 	struct net_device	*dev;
@@ -124,7 +145,7 @@ struct virt_dev {
 	struct virt_port	*port;
 	struct list_head	list;
 	netdevice_tracker	lower_tracker;
-	struct virt_rx_stats __percpu *rx_stats;
+	struct virt_stats __percpu *stats;
 };
 
 /**
@@ -149,12 +170,35 @@ static bool netif_is_virt(const struct net_device *dev)
 	return dev->netdev_ops == &virt_netdev_ops;
 }
 
-/* Bump one counter of this CPU's copy of a per-CPU stats struct. */
-static void virt_count(struct u64_stats_sync *syncp, u64_stats_t *counter)
+/* Bump counter @i of this CPU's &struct virt_stats. */
+static void virt_count(struct virt_stats __percpu *stats, unsigned int i)
 {
-	u64_stats_update_begin(syncp);
-	u64_stats_inc(counter);
-	u64_stats_update_end(syncp);
+	struct virt_stats *s = this_cpu_ptr(stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->cnt[i]);
+	u64_stats_update_end(&s->syncp);
+}
+
+/* Add the first @n counters of every CPU's &struct virt_stats to @data. */
+static void virt_stats_sum(struct virt_stats __percpu *stats, u64 *data,
+			   unsigned int n)
+{
+	u64 v[VIRT_STATS_MAX];
+	unsigned int start, i;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct virt_stats *s = per_cpu_ptr(stats, cpu);
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < n; i++)
+				v[i] = u64_stats_read(&s->cnt[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < n; i++)
+			data[i] += v[i];
+	}
 }
 
 static struct hlist_head *virt_addr_bucket(struct virt_port *port,
@@ -177,78 +221,94 @@ static struct virt_addr *virt_addr_find(struct virt_port *port,
 	return NULL;
 }
 
-/* The target of a neighbour solicitation or advertisement, if it is one. */
-static bool virt_ndisc_target(struct sk_buff *skb, struct in6_addr *target)
+/* ARP for IPv4 over Ethernet, the only kind a child can own */
+struct virt_arp {
+	struct arphdr	hdr;
+	u8		sha[ETH_ALEN];
+	__be32		sip;
+	u8		tha[ETH_ALEN];
+	__be32		tip;
+} __packed;
+
+/**
+ * virt_owner - which child owns the destination of a frame
+ * @port: the port the frame was seen on
+ * @skb: the frame; not changed
+ * @proto: its Ethernet protocol
+ * @off: where its network header starts, from @skb->data
+ *
+ * The destination is the IPv4 or IPv6 destination address, or the target
+ * address of ARP and of multicast neighbour discovery: solicitations and
+ * advertisements about a child's address (DAD among them) are that child's.
+ *
+ * Caller holds rcu_read_lock().
+ *
+ * Return: the owner, or %NULL if no child owns the destination.
+ */
+static struct virt_dev *virt_owner(struct virt_port *port,
+				   const struct sk_buff *skb, __be16 proto,
+				   int off)
 {
-	const struct icmp6hdr *icmp6h;
-	const struct ipv6hdr *ip6h;
-
-	/* Neighbour discovery never carries extension headers. */
-	if (ipv6_hdr(skb)->nexthdr != IPPROTO_ICMPV6 ||
-	    !pskb_may_pull(skb, sizeof(*ip6h) + sizeof(struct nd_msg)))
-		return false;
-
-	ip6h = ipv6_hdr(skb);
-	icmp6h = (const struct icmp6hdr *)(ip6h + 1);
-	if (icmp6h->icmp6_type != NDISC_NEIGHBOUR_SOLICITATION &&
-	    icmp6h->icmp6_type != NDISC_NEIGHBOUR_ADVERTISEMENT)
-		return false;
-
-	*target = ((const struct nd_msg *)icmp6h)->target;
-	return true;
-}
-
-/* Which child owns the destination of this frame, if any? */
-static struct virt_dev *virt_rx_owner(struct virt_port *port,
-				      struct sk_buff *skb)
-{
+	union {
+		struct iphdr	ip4;
+		struct virt_arp	arp;
+		struct ipv6hdr	ip6;
+		struct nd_msg	nd;
+	} buf;
 	const struct virt_addr *addr;
 	const struct ipv6hdr *ip6h;
-	const struct arphdr *arp;
+	const struct virt_arp *arp;
+	const struct iphdr *iph;
+	const struct nd_msg *nd;
 	struct in6_addr ip;
-	const u8 *tip;
 
-	switch (skb->protocol) {
+	/* A tagged frame belongs to a VLAN, not to a child. */
+	if (skb_vlan_tag_present(skb))
+		return NULL;
+
+	switch (proto) {
 	case htons(ETH_P_IP):
-		if (unlikely(!pskb_may_pull(skb, sizeof(struct iphdr))))
+		iph = skb_header_pointer(skb, off, sizeof(*iph), &buf.ip4);
+		if (unlikely(!iph))
 			return NULL;
-		ipv6_addr_set_v4mapped(ip_hdr(skb)->daddr, &ip);
+		ipv6_addr_set_v4mapped(iph->daddr, &ip);
 		break;
 	case htons(ETH_P_ARP):
 		/* Requests and replies alike: the target is the owner. */
-		if (unlikely(!pskb_may_pull(skb, arp_hdr_len(skb->dev))))
+		arp = skb_header_pointer(skb, off, sizeof(*arp), &buf.arp);
+		if (unlikely(!arp) ||
+		    arp->hdr.ar_hrd != htons(ARPHRD_ETHER) ||
+		    arp->hdr.ar_pro != htons(ETH_P_IP) ||
+		    arp->hdr.ar_hln != ETH_ALEN ||
+		    arp->hdr.ar_pln != sizeof(__be32))
 			return NULL;
-		arp = arp_hdr(skb);
-		if (arp->ar_hrd != htons(ARPHRD_ETHER) ||
-		    arp->ar_pro != htons(ETH_P_IP) ||
-		    arp->ar_hln != ETH_ALEN || arp->ar_pln != sizeof(__be32))
-			return NULL;
-		/* sha, sip, tha, then tip */
-		tip = (const u8 *)(arp + 1) + 2 * ETH_ALEN + sizeof(__be32);
-		ipv6_addr_set_v4mapped(get_unaligned((const __be32 *)tip), &ip);
+		ipv6_addr_set_v4mapped(arp->tip, &ip);
 		break;
 	case htons(ETH_P_IPV6):
-		if (unlikely(!pskb_may_pull(skb, sizeof(*ip6h))))
+		ip6h = skb_header_pointer(skb, off, sizeof(*ip6h), &buf.ip6);
+		if (unlikely(!ip6h))
 			return NULL;
-		ip6h = ipv6_hdr(skb);
 		if (!ipv6_addr_is_multicast(&ip6h->daddr)) {
 			ip = ip6h->daddr;
 			break;
 		}
-		/*
-		 * Multicast neighbour discovery about a child's address (DAD
-		 * and address resolution solicitations, advertisements that
-		 * would reveal a duplicate) belongs to that child alone.
-		 */
-		if (!virt_ndisc_target(skb, &ip))
+		/* Neighbour discovery never carries extension headers. */
+		if (ip6h->nexthdr != IPPROTO_ICMPV6)
 			return NULL;
+		nd = skb_header_pointer(skb, off + sizeof(*ip6h), sizeof(*nd),
+					&buf.nd);
+		if (!nd ||
+		    (nd->icmph.icmp6_type != NDISC_NEIGHBOUR_SOLICITATION &&
+		     nd->icmph.icmp6_type != NDISC_NEIGHBOUR_ADVERTISEMENT))
+			return NULL;
+		ip = nd->target;
 		break;
 	default:
 		return NULL;
 	}
 
-	/* IPv4-mapped keys are IPv4's; on the wire they name nobody. */
-	if (skb->protocol == htons(ETH_P_IPV6) && ipv6_addr_v4mapped(&ip))
+	/* IPv4-mapped keys are IPv4's; in an IPv6 header they name nobody. */
+	if (proto == htons(ETH_P_IPV6) && ipv6_addr_v4mapped(&ip))
 		return NULL;
 
 	addr = virt_addr_find(port, &ip);
@@ -270,10 +330,22 @@ static void virt_scrub(struct sk_buff *skb, const struct net_device *from,
 	skb->pkt_type = pkt_type;
 }
 
+/* The receive counter for a frame of this type. */
+static unsigned int virt_rx_kind(unsigned char pkt_type)
+{
+	switch (pkt_type) {
+	case PACKET_BROADCAST:
+		return VIRT_RX_BROADCAST;
+	case PACKET_MULTICAST:
+		return VIRT_RX_MULTICAST;
+	default:
+		return VIRT_RX_UNICAST;
+	}
+}
+
 /* A copy of a broadcast or multicast frame for every child that is up. */
 static void virt_multicast(struct virt_port *port, struct sk_buff *skb)
 {
-	struct virt_rx_stats *rs;
 	struct virt_dev *vdev;
 	struct sk_buff *nskb;
 
@@ -281,15 +353,13 @@ static void virt_multicast(struct virt_port *port, struct sk_buff *skb)
 		if (!netif_running(vdev->dev))
 			continue;
 
-		rs = this_cpu_ptr(vdev->rx_stats);
 		nskb = skb_clone(skb, GFP_ATOMIC);
 		if (unlikely(!nskb)) {
 			dev_core_stats_rx_dropped_inc(vdev->dev);
-			virt_count(&rs->syncp, &rs->dropped_nomem);
+			virt_count(vdev->stats, VIRT_RX_DROPPED_NOMEM);
 			continue;
 		}
-		virt_count(&rs->syncp, skb->pkt_type == PACKET_BROADCAST ?
-				       &rs->broadcast : &rs->multicast);
+		virt_count(vdev->stats, virt_rx_kind(skb->pkt_type));
 		virt_scrub(nskb, port->lower, vdev->dev);
 		nskb->dev = vdev->dev;
 		dev_sw_netstats_rx_add(vdev->dev, nskb->len + ETH_HLEN);
@@ -300,8 +370,6 @@ static void virt_multicast(struct virt_port *port, struct sk_buff *skb)
 static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
-	struct virt_port_stats *ps;
-	struct virt_rx_stats *rs;
 	struct virt_port *port;
 	struct virt_dev *vdev;
 	struct net_device *dev;
@@ -311,25 +379,27 @@ static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 		return RX_HANDLER_PASS;
 
 	port = rcu_dereference(skb->dev->rx_handler_data);
-	ps = this_cpu_ptr(port->stats);
-	virt_count(&ps->syncp, &ps->frames);
-	vdev = virt_rx_owner(port, skb);
+	virt_count(port->stats, VIRT_PORT_RX_FRAMES);
+	vdev = virt_owner(port, skb, skb->protocol, 0);
 	if (!vdev) {
 		/*
 		 * ARP not about a child is the parent's alone: a child in the
 		 * parent's namespace would answer for the parent's addresses.
+		 * A frame from the port's own address is a child's, and
+		 * virt_local_xmit() already gave the other children theirs.
 		 */
 		if ((skb->pkt_type == PACKET_BROADCAST ||
 		     skb->pkt_type == PACKET_MULTICAST) &&
-		    skb->protocol != htons(ETH_P_ARP)) {
-			virt_count(&ps->syncp, &ps->copied);
+		    skb->protocol != htons(ETH_P_ARP) &&
+		    !ether_addr_equal(eth_hdr(skb)->h_source,
+				      skb->dev->dev_addr)) {
+			virt_count(port->stats, VIRT_PORT_RX_COPIED);
 			virt_multicast(port, skb);
 		}
 		return RX_HANDLER_PASS;
 	}
 
-	virt_count(&ps->syncp, &ps->steered);
-	rs = this_cpu_ptr(vdev->rx_stats);
+	virt_count(port->stats, VIRT_PORT_RX_STEERED);
 
 	dev = vdev->dev;
 	/*
@@ -338,7 +408,7 @@ static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 	 */
 	if (unlikely(!netif_running(dev))) {
 		dev_core_stats_rx_dropped_inc(dev);
-		virt_count(&rs->syncp, &rs->dropped_down);
+		virt_count(vdev->stats, VIRT_RX_DROPPED_DOWN);
 		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
 		return RX_HANDLER_CONSUMED;
 	}
@@ -346,10 +416,10 @@ static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (unlikely(!skb)) {
 		dev_core_stats_rx_dropped_inc(dev);
-		virt_count(&rs->syncp, &rs->dropped_nomem);
+		virt_count(vdev->stats, VIRT_RX_DROPPED_NOMEM);
 		return RX_HANDLER_CONSUMED;
 	}
-	virt_count(&rs->syncp, &rs->unicast);
+	virt_count(vdev->stats, virt_rx_kind(skb->pkt_type));
 
 	virt_scrub(skb, port->lower, dev);
 	skb->dev = dev;
@@ -358,14 +428,254 @@ static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 	return RX_HANDLER_ANOTHER;
 }
 
+/* Count a frame (@copy: a copy of one) that @from delivered locally. */
+static void virt_count_local(struct virt_port *port, struct net_device *from,
+			     bool copy)
+{
+	struct virt_dev *vdev;
+
+	if (from == port->lower) {
+		virt_count(port->stats,
+			   copy ? VIRT_PORT_TX_COPIED : VIRT_PORT_TX_STEERED);
+		return;
+	}
+	vdev = netdev_priv(from);
+	virt_count(vdev->stats, copy ? VIRT_TX_LOCAL_COPIES : VIRT_TX_LOCAL);
+}
+
+/*
+ * Hand @skb, which @skb->dev transmitted, to @to as if it came off the wire.
+ * @skb->data is at the MAC header.
+ */
+static void virt_forward(struct sk_buff *skb, struct net_device *to)
+{
+	const struct ethhdr *eth = (const struct ethhdr *)skb->data;
+	unsigned int len = skb->len;
+	struct virt_dev *vdev;
+	unsigned int kind;
+
+	if (is_broadcast_ether_addr(eth->h_dest))
+		kind = VIRT_RX_BROADCAST;
+	else if (is_multicast_ether_addr(eth->h_dest))
+		kind = VIRT_RX_MULTICAST;
+	else
+		kind = VIRT_RX_UNICAST;
+
+	/* Drops are counted in @to's rx_dropped. */
+	if (dev_forward_skb(to, skb) != NET_RX_SUCCESS || !netif_is_virt(to))
+		return;
+
+	vdev = netdev_priv(to);
+	virt_count(vdev->stats, kind);
+	virt_count(vdev->stats, VIRT_RX_LOCAL);
+	dev_sw_netstats_rx_add(to, len);
+}
+
+/* A copy of @skb, sent by @from, for @to if it lives in another namespace. */
+static void virt_local_copy(struct virt_port *port, struct sk_buff *skb,
+			    struct net_device *from, struct net_device *to)
+{
+	struct sk_buff *nskb;
+
+	if (net_eq(dev_net(to), dev_net(from)) || !netif_running(to))
+		return;
+
+	nskb = skb_clone(skb, GFP_ATOMIC);
+	if (unlikely(!nskb)) {
+		dev_core_stats_rx_dropped_inc(to);
+		if (netif_is_virt(to))
+			virt_count(((struct virt_dev *)netdev_priv(to))->stats,
+				   VIRT_RX_DROPPED_NOMEM);
+		return;
+	}
+	virt_count_local(port, from, true);
+	virt_forward(nskb, to);
+}
+
+/*
+ * Copies of a broadcast or multicast frame that @from sends, for whoever
+ * would have received it from the wire (see virt_handle_frame()).
+ */
+static void virt_local_copies(struct virt_port *port, struct sk_buff *skb,
+			      struct net_device *from, __be16 proto)
+{
+	struct virt_dev *owner, *vdev;
+
+	owner = virt_owner(port, skb, proto, ETH_HLEN);
+	if (owner) {
+		virt_local_copy(port, skb, from, owner->dev);
+		return;
+	}
+
+	virt_local_copy(port, skb, from, port->lower);
+	if (proto == htons(ETH_P_ARP))
+		return;
+	list_for_each_entry_rcu(vdev, &port->children, list)
+		virt_local_copy(port, skb, from, vdev->dev);
+}
+
+/**
+ * virt_local_xmit - deliver a frame the parent or a child sends to the others
+ * @port: the port
+ * @skb: the frame, with @skb->data at its MAC header
+ * @from: the sender, @port's parent or one of its children
+ *
+ * Parent and children share one MAC address: a frame one of them sends to
+ * that address is for another of them, and a broadcast is for all of them.
+ * A switch never sends a frame back out of the port it came in on, so these
+ * are delivered here. Unicast goes to the owner of its destination, or else
+ * to the parent. Broadcast and multicast still go to the wire, and a copy
+ * goes to every device that would have received it from the wire but lives
+ * in a namespace other than @from's: within one namespace, the IP stack
+ * already delivers locally.
+ *
+ * Caller holds rcu_read_lock().
+ *
+ * Return: true if @skb was delivered instead of being transmitted.
+ */
+static bool virt_local_xmit(struct virt_port *port, struct sk_buff *skb,
+			    struct net_device *from)
+{
+	const struct ethhdr *eth;
+	struct virt_dev *owner;
+	struct net_device *to;
+
+	if (unlikely(!pskb_may_pull(skb, ETH_HLEN)))
+		return false;
+	eth = (const struct ethhdr *)skb->data;
+
+	if (is_multicast_ether_addr(eth->h_dest)) {
+		virt_local_copies(port, skb, from, eth->h_proto);
+		return false;
+	}
+	if (!ether_addr_equal(eth->h_dest, port->lower->dev_addr))
+		return false;
+
+	owner = virt_owner(port, skb, eth->h_proto, ETH_HLEN);
+	to = owner ? owner->dev : port->lower;
+	if (to == from)
+		return false;
+
+	virt_count_local(port, from, false);
+	if (owner && unlikely(!netif_running(to))) {
+		dev_core_stats_rx_dropped_inc(to);
+		virt_count(owner->stats, VIRT_RX_DROPPED_DOWN);
+		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
+		return true;
+	}
+	virt_forward(skb, to);
+	return true;
+}
+
+#ifdef CONFIG_NETFILTER_EGRESS
+/*
+ * A child's frames pass its parent's egress hook too, after
+ * virt_local_xmit() already delivered them. virt_start_xmit() names the
+ * frame it is handing to the parent on this CPU, so that the hook lets it by.
+ */
+static DEFINE_PER_CPU(const struct sk_buff *, virt_child_skb);
+
+static void virt_child_skb_set(const struct sk_buff *skb)
+{
+	this_cpu_write(virt_child_skb, skb);
+}
+
+static unsigned int virt_egress(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct virt_port *port = priv;
+
+	if (this_cpu_read(virt_child_skb) == skb) {
+		this_cpu_write(virt_child_skb, NULL);
+		return NF_ACCEPT;
+	}
+	return virt_local_xmit(port, skb, port->lower) ? NF_STOLEN : NF_ACCEPT;
+}
+
+static void virt_egress_off(struct virt_port *port)
+{
+	if (!port->egress_on)
+		return;
+	nf_unregister_net_hook(dev_net(port->lower), &port->egress);
+	port->egress_on = false;
+}
+
+/*
+ * The parent's frames to a child can only be for a child in another
+ * namespace: within one, the IP stack delivers them itself. So the egress
+ * hook, and its cost on every frame the parent sends, exists only while
+ * such a child does.
+ */
+static void virt_egress_update(struct virt_port *port)
+{
+	struct net *net = dev_net(port->lower);
+	const struct virt_dev *vdev;
+	bool need = false;
+	int err;
+
+	ASSERT_RTNL();
+	list_for_each_entry(vdev, &port->children, list) {
+		if (!net_eq(dev_net(vdev->dev), net)) {
+			need = true;
+			break;
+		}
+	}
+	if (!need) {
+		virt_egress_off(port);
+		return;
+	}
+	if (port->egress_on)
+		return;
+
+	port->egress = (struct nf_hook_ops) {
+		.hook		= virt_egress,
+		.priv		= port,
+		.dev		= port->lower,
+		.pf		= NFPROTO_NETDEV,
+		.hooknum	= NF_NETDEV_EGRESS,
+		/* After the administrator's own egress filters. */
+		.priority	= INT_MAX,
+	};
+	err = nf_register_net_hook(net, &port->egress);
+	if (err) {
+		netdev_warn(port->lower,
+			    "virt: frames to children in other namespaces will leave by the wire: %d\n",
+			    err);
+		return;
+	}
+	port->egress_on = true;
+}
+#else
+static void virt_child_skb_set(const struct sk_buff *skb)
+{
+}
+
+static void virt_egress_off(struct virt_port *port)
+{
+}
+
+static void virt_egress_update(struct virt_port *port)
+{
+}
+#endif /* CONFIG_NETFILTER_EGRESS */
+
 static netdev_tx_t virt_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	const struct virt_dev *vdev = netdev_priv(dev);
 	unsigned int len = skb->len;
+	int ret;
+
+	if (virt_local_xmit(vdev->port, skb, dev)) {
+		dev_sw_netstats_tx_add(dev, 1, len);
+		return NETDEV_TX_OK;
+	}
 
 	virt_scrub(skb, dev, vdev->lower);
 	skb->dev = vdev->lower;
-	if (likely(dev_xmit_complete(dev_queue_xmit(skb))))
+	virt_child_skb_set(skb);
+	ret = dev_queue_xmit(skb);
+	virt_child_skb_set(NULL);
+	if (likely(dev_xmit_complete(ret)))
 		dev_sw_netstats_tx_add(dev, 1, len);
 	else
 		dev_core_stats_tx_dropped_inc(dev);
@@ -455,7 +765,7 @@ static struct virt_port *virt_port_create(struct net_device *lower,
 	if (!port)
 		return ERR_PTR(-ENOMEM);
 
-	port->stats = netdev_alloc_pcpu_stats(struct virt_port_stats);
+	port->stats = netdev_alloc_pcpu_stats(struct virt_stats);
 	if (!port->stats) {
 		kfree(port);
 		return ERR_PTR(-ENOMEM);
@@ -486,6 +796,7 @@ static struct virt_port *virt_port_create(struct net_device *lower,
 
 static void virt_port_destroy(struct virt_port *port)
 {
+	virt_egress_off(port);
 	/* Waits for every reader of the port that the rx_handler started. */
 	netdev_rx_handler_unregister(port->lower);
 	ida_destroy(&port->dev_ids);
@@ -575,8 +886,8 @@ static int virt_dev_init(struct net_device *dev)
 	dev->needed_tailroom = lower->needed_tailroom;
 	netdev_lockdep_set_classes(dev);
 
-	vdev->rx_stats = netdev_alloc_pcpu_stats(struct virt_rx_stats);
-	if (!vdev->rx_stats)
+	vdev->stats = netdev_alloc_pcpu_stats(struct virt_stats);
+	if (!vdev->stats)
 		return -ENOMEM;
 
 	/* 0xfffe is what EUI-64 puts in an identifier without dev_id. */
@@ -590,7 +901,7 @@ static int virt_dev_init(struct net_device *dev)
 	return 0;
 
 err_stats:
-	free_percpu(vdev->rx_stats);
+	free_percpu(vdev->stats);
 	return id;
 }
 
@@ -606,10 +917,12 @@ static void virt_dev_uninit(struct net_device *dev)
 	 * list; after this no reader holds @vdev, so what it touches can go.
 	 */
 	synchronize_net();
-	free_percpu(vdev->rx_stats);
+	free_percpu(vdev->stats);
 	ida_free(&port->dev_ids, dev->dev_id);
 	if (list_empty(&port->children))
 		virt_port_destroy(port);
+	else
+		virt_egress_update(port);
 	netdev_put(vdev->lower, &vdev->lower_tracker);
 }
 
@@ -640,19 +953,28 @@ static int virt_ethtool_get_link_ksettings(struct net_device *dev,
 	return __ethtool_get_link_ksettings(vdev->lower, cmd);
 }
 
-static const char virt_rx_stats_names[][ETH_GSTRING_LEN] = {
-	"rx_unicast",
-	"rx_multicast",
-	"rx_broadcast",
-	"rx_dropped_down",
-	"rx_dropped_nomem",
+static const char virt_dev_stat_names[][ETH_GSTRING_LEN] = {
+	[VIRT_RX_UNICAST]	= "rx_unicast",
+	[VIRT_RX_MULTICAST]	= "rx_multicast",
+	[VIRT_RX_BROADCAST]	= "rx_broadcast",
+	[VIRT_RX_LOCAL]		= "rx_local",
+	[VIRT_RX_DROPPED_DOWN]	= "rx_dropped_down",
+	[VIRT_RX_DROPPED_NOMEM]	= "rx_dropped_nomem",
+	[VIRT_TX_LOCAL]		= "tx_local",
+	[VIRT_TX_LOCAL_COPIES]	= "tx_local_copies",
 };
 
-static const char virt_port_stats_names[][ETH_GSTRING_LEN] = {
-	"port_rx_frames",
-	"port_rx_steered",
-	"port_rx_copied",
+static_assert(ARRAY_SIZE(virt_dev_stat_names) == VIRT_DEV_NSTATS);
+
+static const char virt_port_stat_names[][ETH_GSTRING_LEN] = {
+	[VIRT_PORT_RX_FRAMES]	= "port_rx_frames",
+	[VIRT_PORT_RX_STEERED]	= "port_rx_steered",
+	[VIRT_PORT_RX_COPIED]	= "port_rx_copied",
+	[VIRT_PORT_TX_STEERED]	= "port_tx_steered",
+	[VIRT_PORT_TX_COPIED]	= "port_tx_copied",
 };
+
+static_assert(ARRAY_SIZE(virt_port_stat_names) == VIRT_PORT_NSTATS);
 
 /*
  * The port's counters describe the parent's traffic: they are shown only
@@ -669,8 +991,8 @@ static int virt_ethtool_get_sset_count(struct net_device *dev, int sset)
 {
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
-	return ARRAY_SIZE(virt_rx_stats_names) +
-	       (virt_ethtool_show_port(dev) ? ARRAY_SIZE(virt_port_stats_names) : 0);
+	return VIRT_DEV_NSTATS +
+	       (virt_ethtool_show_port(dev) ? VIRT_PORT_NSTATS : 0);
 }
 
 static void virt_ethtool_get_strings(struct net_device *dev, u32 sset, u8 *buf)
@@ -679,60 +1001,25 @@ static void virt_ethtool_get_strings(struct net_device *dev, u32 sset, u8 *buf)
 
 	if (sset != ETH_SS_STATS)
 		return;
-	for (i = 0; i < ARRAY_SIZE(virt_rx_stats_names); i++)
-		ethtool_puts(&buf, virt_rx_stats_names[i]);
+	for (i = 0; i < VIRT_DEV_NSTATS; i++)
+		ethtool_puts(&buf, virt_dev_stat_names[i]);
 	if (!virt_ethtool_show_port(dev))
 		return;
-	for (i = 0; i < ARRAY_SIZE(virt_port_stats_names); i++)
-		ethtool_puts(&buf, virt_port_stats_names[i]);
+	for (i = 0; i < VIRT_PORT_NSTATS; i++)
+		ethtool_puts(&buf, virt_port_stat_names[i]);
 }
 
 static void virt_ethtool_get_stats(struct net_device *dev,
 				   struct ethtool_stats *stats, u64 *data)
 {
 	const struct virt_dev *vdev = netdev_priv(dev);
-	unsigned int start;
-	int cpu;
 
 	memset(data, 0, virt_ethtool_get_sset_count(dev, ETH_SS_STATS) *
 			sizeof(*data));
-	for_each_possible_cpu(cpu) {
-		const struct virt_rx_stats *s = per_cpu_ptr(vdev->rx_stats, cpu);
-		u64 v[ARRAY_SIZE(virt_rx_stats_names)];
-
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			v[0] = u64_stats_read(&s->unicast);
-			v[1] = u64_stats_read(&s->multicast);
-			v[2] = u64_stats_read(&s->broadcast);
-			v[3] = u64_stats_read(&s->dropped_down);
-			v[4] = u64_stats_read(&s->dropped_nomem);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		data[0] += v[0];
-		data[1] += v[1];
-		data[2] += v[2];
-		data[3] += v[3];
-		data[4] += v[4];
-	}
-
-	if (!virt_ethtool_show_port(dev))
-		return;
-	data += ARRAY_SIZE(virt_rx_stats_names);
-	for_each_possible_cpu(cpu) {
-		const struct virt_port_stats *s = per_cpu_ptr(vdev->port->stats,
-							      cpu);
-		u64 v[ARRAY_SIZE(virt_port_stats_names)];
-
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			v[0] = u64_stats_read(&s->frames);
-			v[1] = u64_stats_read(&s->steered);
-			v[2] = u64_stats_read(&s->copied);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		data[0] += v[0];
-		data[1] += v[1];
-		data[2] += v[2];
-	}
+	virt_stats_sum(vdev->stats, data, VIRT_DEV_NSTATS);
+	if (virt_ethtool_show_port(dev))
+		virt_stats_sum(vdev->port->stats, data + VIRT_DEV_NSTATS,
+			       VIRT_PORT_NSTATS);
 }
 
 static const struct ethtool_ops virt_ethtool_ops = {
@@ -917,11 +1204,24 @@ static int virt_device_event(struct notifier_block *nb, unsigned long event,
 	struct virt_port *port;
 	LIST_HEAD(list_kill);
 
+	/* A child new in its namespace, by creation or by moving there. */
+	if (netif_is_virt(lower)) {
+		if (event == NETDEV_REGISTER) {
+			vdev = netdev_priv(lower);
+			virt_egress_update(vdev->port);
+		}
+		return NOTIFY_DONE;
+	}
+
 	if (!netif_is_virt_port(lower))
 		return NOTIFY_DONE;
 	port = virt_port_get_rtnl(lower);
 
 	switch (event) {
+	case NETDEV_REGISTER:
+		/* The parent is now in another namespace. */
+		virt_egress_update(port);
+		break;
 	case NETDEV_UP:
 	case NETDEV_DOWN:
 	case NETDEV_CHANGE:
@@ -953,16 +1253,21 @@ static int virt_device_event(struct notifier_block *nb, unsigned long event,
 		}
 		break;
 	case NETDEV_UNREGISTER:
-		/* A parent merely changing namespace keeps its children. */
-		if (lower->reg_state != NETREG_UNREGISTERING)
+		/*
+		 * A parent merely changing namespace keeps its children; its
+		 * hook, registered in the old one, is renewed on NETDEV_REGISTER.
+		 */
+		if (lower->reg_state != NETREG_UNREGISTERING) {
+			virt_egress_off(port);
 			break;
+		}
 		list_for_each_entry_safe(vdev, next, &port->children, list)
 			virt_dellink(vdev->dev, &list_kill);
 		unregister_netdevice_many(&list_kill);
 		break;
 	case NETDEV_PRE_TYPE_CHANGE:
 		/* Children assume an Ethernet parent. */
-		return NOTIFY_BAD;
+		return notifier_from_errno(-EBUSY);
 	}
 	return NOTIFY_DONE;
 }

@@ -151,32 +151,15 @@ test_parent_beside_child()
 
 test_tcp_transfer()
 {
-	local tmpd pid rxb0 rxb1
+	local rxb0 rxb1
 
 	RET=0
-
-	tmpd=$(mktemp -d)
-	dd if=/dev/urandom of="$tmpd/sent" bs=1M count=4 status=none
 	rxb0=$(virt_stat "$HOST" virt0 rx_bytes)
-
-	ip netns exec "$HOST" socat -u \
-		TCP-LISTEN:5001,bind=198.51.100.1,reuseaddr \
-		OPEN:"$tmpd/received",creat,trunc &
-	pid=$!
-	wait_local_port_listen "$HOST" 5001 tcp
-	timeout 60 ip netns exec "$PEER" socat -u \
-		OPEN:"$tmpd/sent" TCP:198.51.100.1:5001
-	check_err $? "sending to the child failed"
-	wait "$pid"
-	check_err $? "receiving on the child failed"
-	cmp -s "$tmpd/sent" "$tmpd/received"
-	check_err $? "the child received different bytes"
-
+	virt_transfer "$PEER" "$HOST" 198.51.100.1 4
+	check_err $? "transfer to the child failed or bytes differ"
 	rxb1=$(virt_stat "$HOST" virt0 rx_bytes)
 	[ $((rxb1 - rxb0)) -ge $((4 * 1024 * 1024)) ]
 	check_err $? "child rx_bytes grew by $((rxb1 - rxb0)) only"
-
-	rm -rf "$tmpd"
 	log_test "4 MiB TCP transfer to the child is byte-exact"
 }
 

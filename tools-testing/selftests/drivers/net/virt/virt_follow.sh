@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # A virt child follows its parent: carrier and operstate, MTU, MAC address,
-# the parent's move to another namespace; ethtool reports through it.
+# offloads, the parent's move to another namespace; ethtool reports through
+# it; the parent may not change its type under it.
 
 # Test functions are called through tests_run.
 # shellcheck disable=SC2317
@@ -12,6 +13,8 @@ ALL_TESTS="
 	test_mtu_follows
 	test_mac_follows
 	test_ethtool
+	test_features_follow
+	test_type_change_refused
 	test_parent_moves_netns
 "
 
@@ -113,6 +116,49 @@ test_ethtool()
 	ip netns exec "$HOST" ethtool virt0 | grep -q 'Link detected: yes'
 	check_err $? "virt0 does not report its link"
 	log_test "ethtool -i and link settings through the child"
+}
+
+test_features_follow()
+{
+	RET=0
+	if ! command -v ethtool >/dev/null; then
+		log_test_skip "child offloads follow the parent's" "no ethtool"
+		return
+	fi
+	ip netns exec "$HOST" ethtool -K p0 rx off
+	check_err $? "cannot turn the parent's rx checksumming off"
+	# "off [requested on]": the child would take it back with the parent.
+	ip netns exec "$HOST" ethtool -k virt0 | grep -q '^rx-checksumming: off'
+	check_err $? "virt0 still claims rx checksumming"
+	ip netns exec "$HOST" ethtool -K p0 rx on
+	ip netns exec "$HOST" ethtool -k virt0 | grep -qx 'rx-checksumming: on'
+	check_err $? "virt0 did not get rx checksumming back"
+	log_test "child offloads follow the parent's"
+}
+
+test_type_change_refused()
+{
+	RET=0
+	# active-backup: the only mode taking a slave without a MAC address.
+	if ! ip -n "$HOST" link add bond9 type bond mode active-backup \
+		2>/dev/null; then
+		log_test_skip "a parent with children keeps its type" "no bonding"
+		return
+	fi
+	ip -n "$HOST" link add link bond9 name virt9 type virt
+	check_err $? "cannot stack a child on a bond"
+	ip -n "$HOST" link add t9 type ipip local 192.0.2.1 remote 192.0.2.2
+	# Enslaving a tunnel first makes a bond a tunnel device.
+	ip -n "$HOST" link set t9 master bond9 2>/dev/null
+	check_fail $? "the bond took a tunnel slave beneath a virt child"
+	[ "$(virt_sysfs "$HOST" bond9 type)" = 1 ]
+	check_err $? "the parent is no longer Ethernet"
+	ip -n "$HOST" link del virt9
+	ip -n "$HOST" link set t9 master bond9
+	check_err $? "the bond refuses the tunnel even without a child"
+	ip -n "$HOST" link del bond9
+	ip -n "$HOST" link del t9
+	log_test "a parent with children keeps its type"
 }
 
 test_parent_moves_netns()

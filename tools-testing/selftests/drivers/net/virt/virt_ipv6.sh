@@ -117,31 +117,12 @@ test_all_nodes_multicast()
 	log_test "all-nodes multicast reaches the child"
 }
 
-# transfer NS_FROM NS_TO ADDR MIB: byte-exact TCP copy of MIB MiB.
-transfer()
-{
-	local from=$1 to=$2 addr=$3 mib=$4 tmpd pid rc=0
-
-	tmpd=$(mktemp -d)
-	dd if=/dev/urandom of="$tmpd/sent" bs=1M count="$mib" status=none
-	ip netns exec "$to" socat -u TCP6-LISTEN:5001,bind="[$addr]",reuseaddr \
-		OPEN:"$tmpd/received",creat,trunc &
-	pid=$!
-	wait_local_port_listen "$to" 5001 tcp
-	timeout 120 ip netns exec "$from" socat -u OPEN:"$tmpd/sent" \
-		TCP6:"[$addr]":5001 || rc=1
-	wait "$pid" || rc=1
-	cmp -s "$tmpd/sent" "$tmpd/received" || rc=1
-	rm -rf "$tmpd"
-	return "$rc"
-}
-
 test_tcp6_both_ways()
 {
 	RET=0
-	transfer "$PEER" "$HOST" 2001:db8:2::1 8
+	virt_transfer "$PEER" "$HOST" 2001:db8:2::1 8
 	check_err $? "peer to child: transfer failed or bytes differ"
-	transfer "$HOST" "$PEER" 2001:db8:2::2 8
+	virt_transfer "$HOST" "$PEER" 2001:db8:2::2 8
 	check_err $? "child to peer: transfer failed or bytes differ"
 	log_test "8 MiB TCP over IPv6 is byte-exact both ways"
 }

@@ -96,6 +96,33 @@ virt_ping()
 	ip netns exec "$1" ping -q -c "${3:-3}" -i 0.1 -W 2 "$2" >/dev/null
 }
 
+# virt_transfer FROM_NS TO_NS ADDR MIB: copy MIB MiB of random bytes over
+# TCP from FROM_NS to a listener on ADDR (IPv4 or IPv6) in TO_NS; fails
+# unless every byte arrives unchanged.
+virt_transfer()
+{
+	local from=$1 to=$2 addr=$3 mib=$4 tmpd pid rc=0 pf=4 host=$3
+
+	if [[ "$addr" == *:* ]]; then
+		pf=6
+		host="[$addr]"
+	fi
+	tmpd=$(mktemp -d)
+	dd if=/dev/urandom of="$tmpd/sent" bs=1M count="$mib" status=none
+	ip netns exec "$to" socat -u TCP$pf-LISTEN:5001,bind="$host",reuseaddr \
+		OPEN:"$tmpd/received",creat,trunc &
+	pid=$!
+	wait_local_port_listen "$to" 5001 tcp
+	timeout 120 ip netns exec "$from" socat -u OPEN:"$tmpd/sent" \
+		TCP$pf:"$host":5001 || rc=1
+	# A listener nobody reached is stopped rather than waited for.
+	[ "$rc" = 0 ] || kill "$pid" 2>/dev/null
+	wait "$pid" || rc=1
+	cmp -s "$tmpd/sent" "$tmpd/received" || rc=1
+	rm -rf "$tmpd"
+	return "$rc"
+}
+
 # virt_err_has OUTPUT TEXT: OUTPUT (stderr of ip) carries TEXT.
 virt_err_has()
 {
