@@ -11,7 +11,8 @@ pkgs=(
 	coccinelle perl python3-docutils python3-git python3-ply shellcheck
 	sparse
 	# the guest: QEMU, and the tools the tests run from the host's root
-	ethtool iproute2 iputils-ping kmod procps qemu-system-x86 socat tcpdump
+	ethtool iproute2 iputils-ping kmod procps qemu-system-x86 socat
+	tcpdump
 )
 
 missing=()

@@ -90,10 +90,11 @@ virt_sysfs()
 	ip netns exec "$1" cat "/sys/class/net/$2/$3"
 }
 
-# virt_ping NS ADDR [COUNT]: quiet ping that must get every reply.
+# virt_ping NS ADDR [COUNT]: quiet ping that must get COUNT replies within
+# five seconds (without -w, one reply of COUNT would do).
 virt_ping()
 {
-	ip netns exec "$1" ping -q -c "${3:-3}" -i 0.1 -W 2 "$2" >/dev/null
+	ip netns exec "$1" ping -q -c "${3:-3}" -i 0.1 -W 2 -w 5 "$2" >/dev/null
 }
 
 # virt_transfer FROM_NS TO_NS ADDR MIB: copy MIB MiB of random bytes over
@@ -121,6 +122,12 @@ virt_transfer()
 	cmp -s "$tmpd/sent" "$tmpd/received" || rc=1
 	rm -rf "$tmpd"
 	return "$rc"
+}
+
+# virt_ping_none NS ADDR COUNT: COUNT echo requests, none of them answered.
+virt_ping_none()
+{
+	! ip netns exec "$1" ping -q -c "$3" -i 0.1 -W 1 "$2" >/dev/null
 }
 
 # virt_err_has OUTPUT TEXT: OUTPUT (stderr of ip) carries TEXT.

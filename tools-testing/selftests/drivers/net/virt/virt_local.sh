@@ -48,6 +48,7 @@ if [ "$VIRT_KIND" = virt ]; then
 	test_local_counters
 	test_same_netns_untouched
 	test_broadcast_copies
+	test_egress_hook_when_needed
 	test_parent_moves
 	"
 fi
@@ -276,6 +277,40 @@ test_broadcast_copies()
 	check_delta "$v0" "$v1" port_rx_frames 1 "port"
 	check_delta "$v0" "$v1" port_rx_copied 0 "port"
 	log_test "a child's broadcast reaches parent and siblings, not itself"
+}
+
+# egress_hooks DEV: how many virt egress hooks DEV has in $HOST.
+egress_hooks()
+{
+	ip netns exec "$HOST" "$lib_dir/virt_hooks.py" "$1" |
+		grep -c '^virt_egress$'
+}
+
+test_egress_hook_when_needed()
+{
+	RET=0
+	if ! ip netns exec "$HOST" "$lib_dir/virt_hooks.py" lo >/dev/null; then
+		log_test_skip "the parent's egress hook exists only when needed" \
+			"no netfilter hook dump"
+		return
+	fi
+	ip -n "$HOST" link add q0 type veth peer name q1
+	ip -n "$HOST" link set q0 up
+	ip -n "$HOST" link add link q0 name v9 type virt
+	[ "$(egress_hooks q0)" = 0 ]
+	check_err $? "a hook while every child is in the parent's namespace"
+	ip -n "$HOST" link set v9 netns "$CT1"
+	[ "$(egress_hooks q0)" = 1 ]
+	check_err $? "no single hook once a child moved away"
+	ip -n "$HOST" link add link q0 name v8 netns "$CT2" type virt
+	[ "$(egress_hooks q0)" = 1 ]
+	check_err $? "not a single hook with two children away"
+	ip -n "$CT1" link set v9 netns "$HOST"
+	ip -n "$CT2" link del v8
+	[ "$(egress_hooks q0)" = 0 ]
+	check_err $? "the hook stayed after the children came back or went"
+	ip -n "$HOST" link del q0
+	log_test "the parent's egress hook exists only when needed"
 }
 
 test_parent_moves()
