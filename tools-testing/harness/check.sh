@@ -77,9 +77,9 @@ result "debug kernel and modules build" $kernel_ok
 # 3. Selftests in two guests at once, then splats and leaks in each. Under
 # TCG every process start costs most of a second, so the scripts are split
 # between two VMs, one per host core: virt_compare.sh (which runs
-# virt_local.sh with virt and with ipvlan at once) and the namespace and
-# refusal scripts in one, everything else in the other.
-GUEST_A=virt_local.sh,virt_netns.sh,virt_refusals.sh
+# virt_local.sh with virt and with ipvlan at once) and the namespace
+# script in one, everything else in the other.
+GUEST_A=virt_local.sh,virt_netns.sh
 
 # run_guest NAME OPTION...: one guest running run-selftests.sh OPTION...
 run_guest()
