@@ -38,7 +38,6 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
-#include <linux/unaligned.h>
 #include <net/addrconf.h>
 #include <net/ipv6.h>
 #include <net/ndisc.h>

@@ -100,13 +100,16 @@ local_setup()
 	slowwait 15 sh -c "! ip -n $HOST -6 addr show tentative | grep -q inet6"
 }
 
-# reach FROM_NS FROM_DEV TO_NS TO_DEV ADDR: forget both sides' neighbours,
-# so that ARP or NDP has to work, then ping ADDR.
+# reach FROM_NS FROM_DEV TO_NS TO_DEV ADDR DESCRIPTION: forget both sides'
+# neighbours, so that ARP or NDP has to work, then ping ADDR.
 reach()
 {
+	RET=0
 	ip -n "$1" neigh flush dev "$2"
 	ip -n "$3" neigh flush dev "$4"
 	virt_ping "$1" "$5"
+	check_err $? "no reply"
+	log_test "$6"
 }
 
 test_peer_child()
@@ -121,50 +124,38 @@ test_peer_child()
 
 test_parent_to_child4()
 {
-	RET=0
-	reach "$HOST" p0 "$CT1" c1 192.0.2.11
-	check_err $? "no reply"
-	log_test "parent reaches a child in another namespace (IPv4, ARP)"
+	reach "$HOST" p0 "$CT1" c1 192.0.2.11 \
+		"parent reaches a child in another namespace (IPv4, ARP)"
 }
 
 test_child_to_parent4()
 {
-	RET=0
-	reach "$CT1" c1 "$HOST" p0 192.0.2.1
-	check_err $? "no reply"
-	log_test "a child in another namespace reaches the parent (IPv4, ARP)"
+	reach "$CT1" c1 "$HOST" p0 192.0.2.1 \
+		"a child in another namespace reaches the parent (IPv4, ARP)"
 }
 
 test_siblings4()
 {
-	RET=0
-	reach "$CT1" c1 "$CT2" c2 192.0.2.12
-	check_err $? "no reply"
-	log_test "children in two namespaces reach each other (IPv4, ARP)"
+	reach "$CT1" c1 "$CT2" c2 192.0.2.12 \
+		"children in two namespaces reach each other (IPv4, ARP)"
 }
 
 test_parent_to_child6()
 {
-	RET=0
-	reach "$HOST" p0 "$CT1" c1 2001:db8:1::11
-	check_err $? "no reply"
-	log_test "parent reaches a child in another namespace (IPv6, NDP)"
+	reach "$HOST" p0 "$CT1" c1 2001:db8:1::11 \
+		"parent reaches a child in another namespace (IPv6, NDP)"
 }
 
 test_child_to_parent6()
 {
-	RET=0
-	reach "$CT1" c1 "$HOST" p0 2001:db8:1::1
-	check_err $? "no reply"
-	log_test "a child in another namespace reaches the parent (IPv6, NDP)"
+	reach "$CT1" c1 "$HOST" p0 2001:db8:1::1 \
+		"a child in another namespace reaches the parent (IPv6, NDP)"
 }
 
 test_siblings6()
 {
-	RET=0
-	reach "$CT2" c2 "$CT1" c1 2001:db8:1::11
-	check_err $? "no reply"
-	log_test "children in two namespaces reach each other (IPv6, NDP)"
+	reach "$CT2" c2 "$CT1" c1 2001:db8:1::11 \
+		"children in two namespaces reach each other (IPv6, NDP)"
 }
 
 test_tcp_parent_child()
