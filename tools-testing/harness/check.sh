@@ -43,6 +43,13 @@ mkdir -p "$RUN"
 log=$RUN/log
 : >"$log"
 
+# 0. Every tool works on a known-good input (make deps installs them).
+while read -r verdict name rest; do
+	printf '%s\n' "$rest" >"$log"
+	[ "$verdict" = ok ]
+	result "tool ${name%:} is usable" $? "$log"
+done < <("$here/probe-tools.sh" | grep -E '^(ok|FAIL) ')
+
 # 1. The committed series is what the sources generate.
 if "$here/fetch-kernel.sh" "$KVER" "$KSUITE" "$SRC" "$CACHE/apt"; then
 	tmp=$(mktemp -d)

@@ -8,7 +8,7 @@ pkgs=(
 	bc bison build-essential ccache cpio flex git libelf-dev libssl-dev
 	python3 xz-utils
 	# static checks
-	coccinelle perl python3-docutils python3-git python3-ply shellcheck
+	coccinelle ocaml perl python3-docutils python3-git python3-ply shellcheck
 	sparse
 	# the guest: QEMU, and the tools the tests run from the host's root
 	ethtool iproute2 iputils-ping kmod procps qemu-system-x86 socat
@@ -22,9 +22,16 @@ for p in "${pkgs[@]}"; do
 		missing+=("$p")
 	fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get -qq update
+	apt-get -qq install -y --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
-echo "deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get -qq update
-apt-get -qq install -y --no-install-recommends "${missing[@]}" >/dev/null
+# Installed is not usable: run each tool once. Quiet when all work.
+here=$(dirname "$(readlink -e "$0")")
+if ! out=$("$here/probe-tools.sh"); then
+	grep -v '^ok ' <<<"$out" >&2
+	exit 1
+fi

@@ -15,43 +15,56 @@ ln -sf /proc/self/fd /dev/fd
 ln -sf /proc/self/fd/0 /dev/stdin
 ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
-for d in /tmp /run /var/tmp /var/log; do
-	mount -t tmpfs -o mode=0755 tmpfs "$d"
+# The checkout, the cache (modules, selftests) and the command may live
+# anywhere on the host, /tmp and /var/tmp included, so those two must stay
+# visible: each becomes an overlay whose lower layer is the host's
+# directory and whose upper layer is guest memory. /run and /var/log hold
+# nothing the tests need and start empty.
+mount -t tmpfs -o mode=0755 tmpfs /run
+mount -t tmpfs -o mode=0755 tmpfs /var/log
+for d in /tmp /var/tmp; do
+	u=/run/overlay$d
+	mkdir -p "$u/upper" "$u/work"
+	chmod 1777 "$u/upper"
+	mount -t overlay overlay \
+		-o "lowerdir=$d,upperdir=$u/upper,workdir=$u/work" "$d" || {
+		echo "guest-init: cannot overlay $d (CONFIG_OVERLAY_FS?)" >&2
+		exit 1
+	}
 done
-chmod 1777 /tmp /var/tmp
 mount -t debugfs debugfs /sys/kernel/debug
-mkdir -p /tmp/out /tmp/bin /dev/pts /dev/shm
+mkdir -p /run/virt/out /run/virt/bin /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-mount -t 9p -o trans=virtio,version=9p2000.L virtout /tmp/out
+mount -t 9p -o trans=virtio,version=9p2000.L virtout /run/virt/out
 hostname virt-guest
 ip link set lo up
 
 # shellcheck source=/dev/null
-. /tmp/out/env
+. /run/virt/out/env
 
 # Modules come from the build's INSTALL_MOD_PATH, not from /lib/modules.
-printf '#!/bin/sh\nexec /sbin/modprobe -d %s "$@"\n' "$MODROOT" >/tmp/bin/modprobe
-chmod +x /tmp/bin/modprobe
-echo /tmp/bin/modprobe >/proc/sys/kernel/modprobe
-export PATH=/tmp/bin:$PATH
+printf '#!/bin/sh\nexec /sbin/modprobe -d %s "$@"\n' "$MODROOT" >/run/virt/bin/modprobe
+chmod +x /run/virt/bin/modprobe
+echo /run/virt/bin/modprobe >/proc/sys/kernel/modprobe
+export PATH=/run/virt/bin:$PATH
 
 kmemleak=/sys/kernel/debug/kmemleak
 
 cd "$WORKDIR" || exit 1
-bash /tmp/out/cmd
+bash /run/virt/out/cmd
 status=$?
 
 if [ -w $kmemleak ]; then
 	# Objects younger than five seconds are never reported.
 	sleep 6
 	echo scan >$kmemleak
-	cat $kmemleak >/tmp/out/kmemleak.txt
+	cat $kmemleak >/run/virt/out/kmemleak.txt
 fi
-dmesg >/tmp/out/dmesg.txt
-echo "$status" >/tmp/out/status
+dmesg >/run/virt/out/dmesg.txt
+echo "$status" >/run/virt/out/status
 sync
-umount /tmp/out
+umount /run/virt/out
 
 # RB_AUTOBOOT; QEMU runs with -no-reboot, so this ends the guest.
 exec python3 -c 'import ctypes; ctypes.CDLL(None).reboot(0x01234567)'
