@@ -8,10 +8,11 @@ pkgs=(
 	bc bison build-essential ccache cpio flex git libelf-dev libssl-dev
 	python3 xz-utils
 	# static checks
-	coccinelle ocaml perl python3-docutils python3-git python3-ply shellcheck
+	coccinelle libpython3-dev ocaml perl python3-docutils python3-git
+	python3-ply shellcheck
 	sparse
 	# the guest: QEMU, and the tools the tests run from the host's root
-	ethtool iproute2 iputils-ping kmod procps qemu-system-x86 socat
+	ethtool iproute2 iputils-ping kmod nftables procps qemu-system-x86 socat
 	tcpdump
 )
 

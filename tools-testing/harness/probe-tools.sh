@@ -20,8 +20,9 @@ cat >t.c <<'EOF'
 int virt_probe(int x);
 int virt_probe(int x) { return x + 1; }
 EOF
-# The kernel's semantic patches embed Python and OCaml scripts; spatch
-# compiles the OCaml ones with ocamlfind and ocamlopt at start-up.
+# The kernel's semantic patches embed Python and OCaml scripts: spatch
+# loads libpython3.X.so (from libpython3-dev) for the former and compiles
+# the latter with ocamlfind and ocamlopt at start-up.
 cat >t.cocci <<'EOF'
 @r@
 identifier f;
@@ -68,14 +69,14 @@ probe git git git --version
 probe perl perl perl -e 1
 probe python3-git+ply "python3-git python3-ply" python3 -c 'import git, ply'
 probe sparse sparse sparse t.c
-probe spatch "coccinelle ocaml" sh -c \
+probe spatch "coccinelle ocaml libpython3-dev" sh -c \
 	'spatch --very-quiet --sp-file t.cocci t.c | grep -qx "ocaml virt_probe"'
 probe shellcheck shellcheck shellcheck t.sh
 probe docutils python3-docutils python3 -m docutils --halt=warning t.rst t.html
 probe qemu qemu-system-x86 qemu-system-x86_64 -machine none -display none \
 	-nic none -nodefaults -S -no-reboot -version
 for t in ip:iproute2 ethtool:ethtool tcpdump:tcpdump socat:socat \
-	 ping:iputils-ping modprobe:kmod sysctl:procps; do
+	 ping:iputils-ping modprobe:kmod sysctl:procps nft:nftables; do
 	probe "${t%%:*}" "${t#*:}" sh -c "command -v ${t%%:*}"
 done
 
