@@ -23,7 +23,7 @@ H	:= tools-testing/harness
 
 export KVER KSUITE CACHE SRC BUILD MODROOT
 
-.PHONY: all deps fetch patches kernel check demo clean distclean
+.PHONY: all deps fetch patches kernel check demo selftest stress clean distclean
 
 all: check
 
@@ -40,11 +40,22 @@ patches: fetch
 kernel: deps
 	@$(H)/kernel.sh
 
-check: deps
+# check reports the tool probes itself, as checks of their own.
+check:
+	@$(H)/deps.sh --no-probe
 	@$(H)/check.sh
 
 demo: kernel
 	@$(H)/demo.sh
+
+# The adversarial suite at full size (make check runs it short).
+stress: kernel
+	@$(H)/stress.sh
+
+# Developers' inner loop: make selftest T=virt_edge.sh[,virt_basic.sh]
+# [VIRT_C=old/virt.c]
+selftest: deps
+	@$(H)/quick.sh
 
 clean:
 	rm -rf $(BUILD) $(MODROOT) $(CACHE)/run

@@ -43,12 +43,17 @@ mkdir -p "$RUN"
 log=$RUN/log
 : >"$log"
 
-# 0. Every tool works on a known-good input (make deps installs them).
-while read -r verdict name rest; do
-	printf '%s\n' "$rest" >"$log"
+# 0. Every tool works on a known-good input (make deps installs them):
+# "ok   NAME", or "FAIL NAME: ... install package P" and the tool's output.
+"$here/probe-tools.sh" >"$RUN/probe" 2>&1
+while read -r verdict name _; do
+	name=${name%:}
+	# The FAIL line and the tool's output below it.
+	awk -v n="$name:" '/^(ok|FAIL) / { p = ($1 == "FAIL" && $2 == n) } p' \
+		"$RUN/probe" >"$log"
 	[ "$verdict" = ok ]
-	result "tool ${name%:} is usable" $? "$log"
-done < <("$here/probe-tools.sh" | grep -E '^(ok|FAIL) ')
+	result "tool $name is usable" $? "$log"
+done < <(grep -E '^(ok|FAIL) ' "$RUN/probe")
 
 # 1. The committed series is what the sources generate.
 if "$here/fetch-kernel.sh" "$KVER" "$KSUITE" "$SRC" "$CACHE/apt"; then
@@ -84,9 +89,9 @@ result "debug kernel and modules build" $kernel_ok
 # 3. Selftests in two guests at once, then splats and leaks in each. Under
 # TCG every process start costs most of a second, so the scripts are split
 # between two VMs, one per host core: virt_compare.sh (which runs
-# virt_local.sh with virt and with ipvlan at once) and the namespace
-# script in one, everything else in the other.
-GUEST_A=virt_local.sh,virt_netns.sh
+# virt_local.sh with virt and with ipvlan at once), the namespace script
+# and the adversarial ones in one, everything else in the other.
+GUEST_A=virt_local.sh,virt_netns.sh,virt_netlink.sh,virt_stress.sh,virt_teardown.sh
 
 # run_guest NAME OPTION...: one guest running run-selftests.sh OPTION...
 run_guest()
@@ -125,6 +130,12 @@ if [ $kernel_ok -eq 0 ]; then
 	grep -E '^not ok |^ok .*# SKIP' "$RUN/vm.out" >"$log"
 	[ ! -s "$log" ] && [ "$vm_rc" -eq 0 ]
 	result "every selftest script exits 0 (guest status $vm_rc)" $? "$log"
+
+	# The address table's KUnit suite runs each time virt.ko loads.
+	cat "$RUN"/vm-[ab]/dmesg.txt 2>/dev/null |
+		grep -E '(not )?ok [0-9]+ virt_addr_table$' >"$log"
+	grep -q ' ok [0-9]* virt_addr_table$' "$log" && ! grep -q 'not ok' "$log"
+	result "KUnit virt_addr_table passes whenever virt.ko loads" $? "$log"
 
 	for g in a b; do
 		grep -E 'BUG:|WARNING:|KASAN|UBSAN|possible circular|possible recursive|inconsistent lock|suspicious RCU|Oops|general protection|Call Trace|unregister_netdevice: waiting|leaked reference|ref_tracker|Kernel panic' \
@@ -196,7 +207,7 @@ rc=$?
 result "i386 W=1 drivers/net/virt.o" $? "$log"
 
 bad=0
-for f in drivers/net/virt.c Documentation/networking/virt.rst \
+for f in drivers/net/virt.c drivers/net/virt_test.c Documentation/networking/virt.rst \
 	 tools/testing/selftests/drivers/net/virt/Makefile; do
 	(cd "$SRC" && scripts/get_maintainer.pl --nogit --nogit-fallback -f "$f") |
 		grep -q 'virt maintainers' || { echo "$f: not covered"; bad=1; }

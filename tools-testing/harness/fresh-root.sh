@@ -2,15 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # Try the README the way a newcomer meets it: a fresh Debian 12 root made
 # with debootstrap (nothing installed by hand), a clone of this repository
-# under /tmp and one under /root, and the README's commands in each. Not
-# part of make check: it downloads a Debian root and builds from nothing.
+# under /tmp and one under /root, and the README's commands in each, then
+# make check once more with the cache under /tmp. Only what is committed is
+# tried: the root gets a clone. Not part of make check: it downloads a
+# Debian root and builds from nothing.
 #
 # Usage: fresh-root.sh ROOTDIR [COMMAND...]   (default: make demo; make check)
 # Needs debootstrap on the host and root. Prints each command's wall time.
 set -euo pipefail
 
-root=$1
+root=$(readlink -f "$1")
 shift
+[ "$root" != / ] || { echo "fresh-root: ROOTDIR must not be /" >&2; exit 1; }
+command -v debootstrap >/dev/null ||
+	{ echo "fresh-root: install package debootstrap" >&2; exit 1; }
 cmds=("$@")
 [ ${#cmds[@]} -gt 0 ] || cmds=("make demo" "make check")
 here=$(dirname "$(readlink -e "$0")")
@@ -28,10 +33,13 @@ if [ ! -x "$root/usr/bin/apt-get" ]; then
 	debootstrap --variant=minbase bookworm "$root" "$mirror" >/dev/null
 fi
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+mounted=()
+trap 'for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}"; done' EXIT
 for m in proc sys dev dev/pts; do
-	mountpoint -q "$root/$m" || mount --bind "/$m" "$root/$m"
+	mountpoint -q "$root/$m" && continue
+	mount --bind "/$m" "$root/$m"
+	mounted+=("$root/$m")
 done
-trap 'for m in dev/pts dev sys proc; do umount -l "$root/$m" 2>/dev/null; done' EXIT
 
 # What a newcomer types before the README: git and make to get the code.
 chroot "$root" sh -c 'command -v git >/dev/null && command -v make >/dev/null ||
@@ -39,16 +47,24 @@ chroot "$root" sh -c 'command -v git >/dev/null && command -v make >/dev/null ||
 
 rm -rf "$root/tmp/virt" "$root/root/virt" "$root/tmp/virt.git"
 git clone -q --bare "$top" "$root/tmp/virt.git"
+# run DIR COMMAND: one command in the root, timed, its output logged.
+run()
+{
+	local dir=$1 cmd=$2 log rc=0 t0=$SECONDS
+
+	log=$root/$dir.${cmd//[^A-Za-z0-9]/_}.log
+	step "fresh-root: $dir: $cmd"
+	chroot "$root" env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		TERM=dumb bash -c "cd $dir && $cmd" >"$log" 2>&1 || rc=$?
+	echo "fresh-root: $dir: '$cmd' exit $rc in $((SECONDS - t0)) s;" \
+		"last line: $(tail -n1 "$log")"
+}
+
 for dir in /tmp/virt /root/virt; do
 	chroot "$root" git clone -q /tmp/virt.git "$dir"
 	for cmd in "${cmds[@]}"; do
-		step "fresh-root: $dir: $cmd"
-		t0=$SECONDS
-		rc=0
-		chroot "$root" env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			TERM=dumb bash -c "cd $dir && $cmd" >"$root/$dir.${cmd// /_}.log" 2>&1 ||
-			rc=$?
-		echo "fresh-root: $dir: '$cmd' exit $rc in $((SECONDS - t0)) s;" \
-			"last line: $(tail -n1 "$root/$dir.${cmd// /_}.log")"
+		run "$dir" "$cmd"
 	done
 done
+# The cache under /tmp too (the compiler cache stays warm).
+run /root/virt "make check CACHE=/tmp/virt-cache"

@@ -39,6 +39,7 @@ f << r.f;
 @@
 Printf.printf "ocaml %s\n" f
 EOF
+# shellcheck disable=SC2016 # the script's $1, not ours
 printf '#!/bin/bash\necho "$1"\n' >t.sh
 printf 'Title\n=====\n\nText.\n' >t.rst
 
@@ -70,7 +71,8 @@ probe perl perl perl -e 1
 probe python3-git+ply "python3-git python3-ply" python3 -c 'import git, ply'
 probe sparse sparse sparse t.c
 probe spatch "coccinelle ocaml libpython3-dev" sh -c \
-	'spatch --very-quiet --sp-file t.cocci t.c | grep -qx "ocaml virt_probe"'
+	'spatch --very-quiet --sp-file t.cocci t.c >sp.out &&
+	 grep -qx "python virt_probe" sp.out && grep -qx "ocaml virt_probe" sp.out'
 probe shellcheck shellcheck shellcheck t.sh
 probe docutils python3-docutils python3 -m docutils --halt=warning t.rst t.html
 probe qemu qemu-system-x86 qemu-system-x86_64 -machine none -display none \

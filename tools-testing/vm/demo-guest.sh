@@ -8,8 +8,11 @@ set -euo pipefail
 say() { printf '\n==> %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
+tmpd=$(mktemp -d)
+
 cleanup()
 {
+	rm -rf "$tmpd"
 	ip netns pids host 2>/dev/null | xargs -r kill 2>/dev/null || true
 	ip netns del host 2>/dev/null || true
 	ip netns del lan 2>/dev/null || true
@@ -39,7 +42,7 @@ echo "(same MAC as eth0:)"
 run ip -n host link show eth0
 
 say "Capture on virt0 while the peer talks to both addresses"
-ip netns exec host tcpdump -i virt0 -n -l -c 12 >/tmp/virt0.pcap.txt 2>/dev/null &
+ip netns exec host tcpdump -i virt0 -n -l -c 12 >"$tmpd/virt0.pcap.txt" 2>/dev/null &
 tcpdump_pid=$!
 sleep 2
 
@@ -51,19 +54,19 @@ say "The parent still answers beside its child"
 run ip netns exec lan ping -c 3 -i 0.3 192.0.2.1
 
 say "A TCP transfer to the child: 1 MiB, checked byte for byte"
-head -c 1048576 /dev/urandom >/tmp/sent
+head -c 1048576 /dev/urandom >"$tmpd/sent"
 ip netns exec host socat -u TCP-LISTEN:5001,bind=198.51.100.1,reuseaddr \
-	OPEN:/tmp/received,creat,trunc &
+	OPEN:"$tmpd/received",creat,trunc &
 sleep 1
-run ip netns exec lan socat -u OPEN:/tmp/sent TCP:198.51.100.1:5001
+run ip netns exec lan socat -u OPEN:"$tmpd/sent" TCP:198.51.100.1:5001
 wait $!
-run sha256sum /tmp/sent /tmp/received
+run sha256sum "$tmpd/sent" "$tmpd/received"
 
 say "What tcpdump saw on virt0: only the child's traffic, none of eth0's"
 sleep 1
 kill "$tcpdump_pid" 2>/dev/null || true
 wait "$tcpdump_pid" 2>/dev/null || true
-cat /tmp/virt0.pcap.txt
+cat "$tmpd/virt0.pcap.txt"
 
 say "virt0's own counters"
 run ip -n host -s link show virt0

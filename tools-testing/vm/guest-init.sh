@@ -6,7 +6,7 @@
 # "dmesg.txt" and "kmemleak.txt".
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-export HOME=/tmp LC_ALL=C.UTF-8
+export HOME=/run/virt/home LC_ALL=C.UTF-8
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -22,6 +22,8 @@ ln -sf /proc/self/fd/2 /dev/stderr
 # nothing the tests need and start empty.
 mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t tmpfs -o mode=0755 tmpfs /var/log
+mkdir -p /run/virt/out /run/virt/bin /run/virt/home
+mount -t 9p -o trans=virtio,version=9p2000.L virtout /run/virt/out
 for d in /tmp /var/tmp; do
 	u=/run/overlay$d
 	mkdir -p "$u/upper" "$u/work"
@@ -33,10 +35,9 @@ for d in /tmp /var/tmp; do
 	}
 done
 mount -t debugfs debugfs /sys/kernel/debug
-mkdir -p /run/virt/out /run/virt/bin /dev/pts /dev/shm
+mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-mount -t 9p -o trans=virtio,version=9p2000.L virtout /run/virt/out
 hostname virt-guest
 ip link set lo up
 

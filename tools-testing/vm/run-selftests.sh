@@ -21,6 +21,11 @@ for arg in "$@"; do
 	--skip=*) skip=",${arg#--skip=}," ;;
 	esac
 done
+# A name in --only that the Makefile does not list is a mistake, not a pass.
+for want in ${only//,/ }; do
+	[[ " ${all[*]} " == *" $want "* ]] ||
+		{ echo "run-selftests: $want is not in TEST_PROGS" >&2; exit 2; }
+done
 progs=()
 for prog in "${all[@]}"; do
 	[ -n "$only" ] && [[ "$only" != *",$prog,"* ]] && continue

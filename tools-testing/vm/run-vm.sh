@@ -11,6 +11,17 @@ kernel=$1 modroot=$2 rundir=$3 timeout_s=$4
 shift 4
 here=$(dirname "$(readlink -e "$0")")
 
+# The guest starts /run, /var/log and /dev empty and has its own /proc and
+# /sys: nothing it needs from the host may live there.
+for p in "$here" "$modroot" "$PWD" "$1"; do
+	case $(readlink -f "$p") in
+	/run/* | /var/log/* | /dev/* | /proc/* | /sys/*)
+		echo "run-vm: $p is under a directory the guest replaces;" \
+			"move the checkout or CACHE elsewhere" >&2
+		exit 2 ;;
+	esac
+done
+
 mkdir -p "$rundir"
 rundir=$(readlink -e "$rundir")
 rm -f "$rundir"/{status,console.log,dmesg.txt,kmemleak.txt}
