@@ -1,6 +1,7 @@
 config NET_VIRT
 	tristate "virt: IP-steered child interfaces sharing the parent's MAC"
 	depends on INET
+	depends on IPV6 || !IPV6
 	help
 	  This driver creates child interfaces that sit on an existing
 	  Ethernet device (the parent). A child has its own name, addresses
@@ -22,3 +23,15 @@ config NET_VIRT
 	  To compile this driver as a module, choose M here: the module
 	  will be called virt.
 
+
+config NET_VIRT_KUNIT_TEST
+	bool "KUnit tests for virt" if !KUNIT_ALL_TESTS
+	depends on NET_VIRT && KUNIT
+	depends on KUNIT=y || NET_VIRT=m
+	default KUNIT_ALL_TESTS
+	help
+	  KUnit tests of virt's address table: adding, deleting, collisions
+	  between children, IPv4-mapped keys and flushing. They are built
+	  into the virt module and run when it loads.
+
+	  If unsure, say N.

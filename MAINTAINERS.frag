@@ -4,4 +4,5 @@ L:	netdev@vger.kernel.org
 S:	Maintained
 F:	Documentation/networking/virt.rst
 F:	drivers/net/virt.c
+F:	drivers/net/virt_test.c
 F:	tools/testing/selftests/drivers/net/virt/

@@ -62,6 +62,12 @@
 	(NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_GSO_ROBUST |		\
 	 NETIF_F_GSO_SOFTWARE | NETIF_F_GSO_ENCAP_ALL)
 
+/* Deferred work of a child, see virt_dev_work() */
+#define VIRT_WORK_MTU		BIT(0)
+
+/* dev_id values 1..0xfffd; 0xfffe is what EUI-64 uses without a dev_id. */
+#define VIRT_DEV_ID_MAX		0xfffd
+
 /* A child's counters in &virt_stats.cnt, named in virt_dev_stat_names */
 enum {
 	VIRT_RX_UNICAST,
@@ -106,6 +112,8 @@ struct virt_stats {
  * @children: the &struct virt_dev stacked on @lower; changed under RTNL
  * @addr_lock: serialises changes to @addrs
  * @addrs: &struct virt_addr by IP address; read under RCU on receive
+ * @count: children between ndo_init and ndo_uninit; the last one frees the
+ *	port. A child leaves @children earlier, when it is queued for deletion.
  * @dev_ids: the children's dev_id values, which make their EUI-64 interface
  *	identifiers (and so their IPv6 link-local addresses) differ from the
  *	parent's and from each other's although all share one MAC address
@@ -121,6 +129,7 @@ struct virt_port {
 	struct list_head	children;
 	spinlock_t		addr_lock;	/* serialises @addrs writers */
 	struct hlist_head	addrs[1 << VIRT_HASH_BITS];
+	unsigned int		count;
 	struct ida		dev_ids;
 	struct virt_stats __percpu *stats;
 #ifdef CONFIG_NETFILTER_EGRESS
@@ -135,6 +144,9 @@ struct virt_port {
  * @lower: the parent, which the transmit path hands frames to
  * @port: @lower's port
  * @list: entry in &virt_port.children
+ * @listed: @list is on &virt_port.children; cleared when the child is
+ *	queued for deletion, so that its parent's deletion does not queue
+ *	it a second time
  * @lower_tracker: tracks the reference held on @lower
  * @stats: per-CPU &struct virt_stats, VIRT_RX_* and VIRT_TX_* counters
  */
@@ -143,6 +155,7 @@ struct virt_dev {
 	struct net_device	*lower;
 	struct virt_port	*port;
 	struct list_head	list;
+	bool			listed;
 	netdevice_tracker	lower_tracker;
 	struct virt_stats __percpu *stats;
 };
@@ -163,6 +176,9 @@ struct virt_addr {
 };
 
 static const struct net_device_ops virt_netdev_ops;
+
+/* Ports in all namespaces; changed and read under RTNL. */
+static unsigned int virt_nports;
 
 static bool netif_is_virt(const struct net_device *dev)
 {
@@ -229,16 +245,45 @@ struct virt_arp {
 	__be32		tip;
 } __packed;
 
+/*
+ * A frame of a VLAN is no child's: children are VLAN challenged. VLAN 0
+ * only carries a priority (802.1p), so such a frame counts as untagged.
+ * On receive the core has moved any tag to @skb->vlan_tci before the
+ * rx_handler runs; on transmit a tag may still be in the header.
+ */
+static bool virt_vlan_tagged(const struct sk_buff *skb, __be16 proto)
+{
+	if (skb_vlan_tag_present(skb) && skb_vlan_tag_get_id(skb))
+		return true;
+	return eth_type_vlan(proto);
+}
+
+/* Who, besides the parent, gets a frame that no child owns. */
+enum virt_flood {
+	VIRT_FLOOD_NONE,	/* nobody: the parent alone */
+	VIRT_FLOOD_OTHER_NS,	/* children outside the parent's namespace */
+	VIRT_FLOOD_ALL,		/* every child */
+};
+
 /**
  * virt_owner - which child owns the destination of a frame
  * @port: the port the frame was seen on
  * @skb: the frame; not changed
  * @proto: its Ethernet protocol
  * @off: where its network header starts, from @skb->data
+ * @group: the frame is sent to a broadcast or multicast MAC address
+ * @flood: set, when no child owns the frame, to who else gets it
  *
- * The destination is the IPv4 or IPv6 destination address, or the target
- * address of ARP and of multicast neighbour discovery: solicitations and
- * advertisements about a child's address (DAD among them) are that child's.
+ * The destination is the IPv4 or IPv6 destination address, the target of
+ * an ARP request or reply, or the target of a neighbour solicitation:
+ * solicitations about a child's address (DAD among them) are that child's.
+ * Announcements are everybody's: gratuitous ARP, ARP replies to a probe
+ * (their target is 0.0.0.0, so the prober cannot be told apart) and
+ * multicast neighbour advertisements.
+ *
+ * Announcements in ARP go to children outside the parent's namespace only:
+ * a child in the parent's namespace would answer for the parent's
+ * addresses. Other ARP that no child owns is the parent's alone.
  *
  * Caller holds rcu_read_lock().
  *
@@ -246,7 +291,7 @@ struct virt_arp {
  */
 static struct virt_dev *virt_owner(struct virt_port *port,
 				   const struct sk_buff *skb, __be16 proto,
-				   int off)
+				   int off, bool group, enum virt_flood *flood)
 {
 	union {
 		struct iphdr	ip4;
@@ -261,9 +306,12 @@ static struct virt_dev *virt_owner(struct virt_port *port,
 	const struct nd_msg *nd;
 	struct in6_addr ip;
 
-	/* A tagged frame belongs to a VLAN, not to a child. */
-	if (skb_vlan_tag_present(skb))
+	*flood = VIRT_FLOOD_NONE;
+	if (virt_vlan_tagged(skb, proto))
 		return NULL;
+	/* ARP is flooded only when it announces, see below. */
+	if (group && proto != htons(ETH_P_ARP))
+		*flood = VIRT_FLOOD_ALL;
 
 	switch (proto) {
 	case htons(ETH_P_IP):
@@ -273,7 +321,6 @@ static struct virt_dev *virt_owner(struct virt_port *port,
 		ipv6_addr_set_v4mapped(iph->daddr, &ip);
 		break;
 	case htons(ETH_P_ARP):
-		/* Requests and replies alike: the target is the owner. */
 		arp = skb_header_pointer(skb, off, sizeof(*arp), &buf.arp);
 		if (unlikely(!arp) ||
 		    arp->hdr.ar_hrd != htons(ARPHRD_ETHER) ||
@@ -281,6 +328,10 @@ static struct virt_dev *virt_owner(struct virt_port *port,
 		    arp->hdr.ar_hln != ETH_ALEN ||
 		    arp->hdr.ar_pln != sizeof(__be32))
 			return NULL;
+		if (arp->sip == arp->tip || !arp->tip) {
+			*flood = VIRT_FLOOD_OTHER_NS;
+			return NULL;
+		}
 		ipv6_addr_set_v4mapped(arp->tip, &ip);
 		break;
 	case htons(ETH_P_IPV6):
@@ -296,9 +347,7 @@ static struct virt_dev *virt_owner(struct virt_port *port,
 			return NULL;
 		nd = skb_header_pointer(skb, off + sizeof(*ip6h), sizeof(*nd),
 					&buf.nd);
-		if (!nd ||
-		    (nd->icmph.icmp6_type != NDISC_NEIGHBOUR_SOLICITATION &&
-		     nd->icmph.icmp6_type != NDISC_NEIGHBOUR_ADVERTISEMENT))
+		if (!nd || nd->icmph.icmp6_type != NDISC_NEIGHBOUR_SOLICITATION)
 			return NULL;
 		ip = nd->target;
 		break;
@@ -315,11 +364,12 @@ static struct virt_dev *virt_owner(struct virt_port *port,
 }
 
 /*
- * A frame changing namespace must not carry the other namespace's state
- * (mark, conntrack, dst, timestamps); pkt_type is kept for the receiver.
+ * A frame a child sends into the parent's namespace must not carry the
+ * child namespace's state (mark, conntrack, dst, extensions); pkt_type is
+ * kept for the receiver.
  */
-static void virt_scrub(struct sk_buff *skb, const struct net_device *from,
-		       const struct net_device *to)
+static void virt_scrub_tx(struct sk_buff *skb, const struct net_device *from,
+			  const struct net_device *to)
 {
 	u8 pkt_type = skb->pkt_type;
 
@@ -327,6 +377,24 @@ static void virt_scrub(struct sk_buff *skb, const struct net_device *from,
 		return;
 	skb_scrub_packet(skb, true);
 	skb->pkt_type = pkt_type;
+}
+
+/*
+ * A received frame entering a child in another namespace loses what the
+ * parent's namespace attached to it before the rx_handler ran (a mark or
+ * security mark from its ingress filters, a conntrack entry, a route).
+ * What the frame brought with it stays: its receive timestamp and the
+ * driver's skb extensions, as with ipvlan and macvlan.
+ */
+static void virt_scrub_rx(struct sk_buff *skb, const struct net_device *to)
+{
+	if (net_eq(dev_net(skb->dev), dev_net(to)))
+		return;
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	nf_reset_trace(skb);
+	skb->mark = 0;
+	skb_init_secmark(skb);
 }
 
 /* The receive counter for a frame of this type. */
@@ -342,14 +410,23 @@ static unsigned int virt_rx_kind(unsigned char pkt_type)
 	}
 }
 
-/* A copy of a broadcast or multicast frame for every child that is up. */
-static void virt_multicast(struct virt_port *port, struct sk_buff *skb)
+/*
+ * A copy of a frame the parent received for each child @flood names.
+ * Return: how many children took one.
+ */
+static unsigned int virt_multicast(struct virt_port *port, struct sk_buff *skb,
+				   enum virt_flood flood)
 {
+	struct net *net = dev_net(port->lower);
+	unsigned int copies = 0;
 	struct virt_dev *vdev;
 	struct sk_buff *nskb;
+	unsigned int len;
 
 	list_for_each_entry_rcu(vdev, &port->children, list) {
-		if (!netif_running(vdev->dev))
+		if (!netif_running(vdev->dev) ||
+		    (flood == VIRT_FLOOD_OTHER_NS &&
+		     net_eq(dev_net(vdev->dev), net)))
 			continue;
 
 		nskb = skb_clone(skb, GFP_ATOMIC);
@@ -358,43 +435,50 @@ static void virt_multicast(struct virt_port *port, struct sk_buff *skb)
 			virt_count(vdev->stats, VIRT_RX_DROPPED_NOMEM);
 			continue;
 		}
-		virt_count(vdev->stats, virt_rx_kind(skb->pkt_type));
-		virt_scrub(nskb, port->lower, vdev->dev);
+		virt_scrub_rx(nskb, vdev->dev);
 		nskb->dev = vdev->dev;
-		dev_sw_netstats_rx_add(vdev->dev, nskb->len + ETH_HLEN);
-		netif_rx(nskb);
+		len = nskb->len + ETH_HLEN;
+		/* A drop there is counted in the child's rx_dropped. */
+		if (netif_rx(nskb) != NET_RX_SUCCESS)
+			continue;
+		virt_count(vdev->stats, virt_rx_kind(skb->pkt_type));
+		dev_sw_netstats_rx_add(vdev->dev, len);
+		copies++;
 	}
+	return copies;
 }
 
 static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
+	enum virt_flood flood;
 	struct virt_port *port;
 	struct virt_dev *vdev;
 	struct net_device *dev;
 
-	/* The parent's own multicast, looped back: it is the parent's. */
-	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
+	/*
+	 * The parent's own multicast, looped back, is the parent's; a frame
+	 * for another station (the parent is promiscuous) is nobody's here.
+	 */
+	if (unlikely(skb->pkt_type == PACKET_LOOPBACK ||
+		     skb->pkt_type == PACKET_OTHERHOST))
 		return RX_HANDLER_PASS;
 
 	port = rcu_dereference(skb->dev->rx_handler_data);
 	virt_count(port->stats, VIRT_PORT_RX_FRAMES);
-	vdev = virt_owner(port, skb, skb->protocol, 0);
+	vdev = virt_owner(port, skb, skb->protocol, 0,
+			  skb->pkt_type == PACKET_BROADCAST ||
+			  skb->pkt_type == PACKET_MULTICAST, &flood);
 	if (!vdev) {
 		/*
-		 * ARP not about a child is the parent's alone: a child in the
-		 * parent's namespace would answer for the parent's addresses.
 		 * A frame from the port's own address is a child's, and
-		 * virt_local_xmit() already gave the other children theirs.
+		 * virt_local_xmit() already gave the others theirs.
 		 */
-		if ((skb->pkt_type == PACKET_BROADCAST ||
-		     skb->pkt_type == PACKET_MULTICAST) &&
-		    skb->protocol != htons(ETH_P_ARP) &&
+		if (flood != VIRT_FLOOD_NONE &&
 		    !ether_addr_equal(eth_hdr(skb)->h_source,
-				      skb->dev->dev_addr)) {
+				      skb->dev->dev_addr) &&
+		    virt_multicast(port, skb, flood))
 			virt_count(port->stats, VIRT_PORT_RX_COPIED);
-			virt_multicast(port, skb);
-		}
 		return RX_HANDLER_PASS;
 	}
 
@@ -420,7 +504,7 @@ static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 	}
 	virt_count(vdev->stats, virt_rx_kind(skb->pkt_type));
 
-	virt_scrub(skb, port->lower, dev);
+	virt_scrub_rx(skb, dev);
 	skb->dev = dev;
 	dev_sw_netstats_rx_add(dev, skb->len + ETH_HLEN);
 	*pskb = skb;
@@ -444,9 +528,11 @@ static void virt_count_local(struct virt_port *port, struct net_device *from,
 
 /*
  * Hand @skb, which @skb->dev transmitted, to @to as if it came off the wire.
- * @skb->data is at the MAC header.
+ * @skb->data is at the MAC header; @skb is not shared.
+ *
+ * Return: true if @to took it; a drop is counted in @to's rx_dropped.
  */
-static void virt_forward(struct sk_buff *skb, struct net_device *to)
+static bool virt_forward(struct sk_buff *skb, struct net_device *to)
 {
 	const struct ethhdr *eth = (const struct ethhdr *)skb->data;
 	unsigned int len = skb->len;
@@ -460,14 +546,16 @@ static void virt_forward(struct sk_buff *skb, struct net_device *to)
 	else
 		kind = VIRT_RX_UNICAST;
 
-	/* Drops are counted in @to's rx_dropped. */
-	if (dev_forward_skb(to, skb) != NET_RX_SUCCESS || !netif_is_virt(to))
-		return;
+	if (dev_forward_skb(to, skb) != NET_RX_SUCCESS)
+		return false;
+	if (!netif_is_virt(to))
+		return true;
 
 	vdev = netdev_priv(to);
 	virt_count(vdev->stats, kind);
 	virt_count(vdev->stats, VIRT_RX_LOCAL);
 	dev_sw_netstats_rx_add(to, len);
+	return true;
 }
 
 /* A copy of @skb, sent by @from, for @to if it lives in another namespace. */
@@ -487,31 +575,46 @@ static void virt_local_copy(struct virt_port *port, struct sk_buff *skb,
 				   VIRT_RX_DROPPED_NOMEM);
 		return;
 	}
-	virt_count_local(port, from, true);
-	virt_forward(nskb, to);
+	if (virt_forward(nskb, to))
+		virt_count_local(port, from, true);
 }
 
 /*
- * Copies of a broadcast or multicast frame that @from sends, for whoever
- * would have received it from the wire (see virt_handle_frame()).
+ * Copies of a frame that @from sends to a group address, or that nobody
+ * owns, for whoever would have received it from the wire (see
+ * virt_owner()): @owner, or else the parent (if @parent) and the children
+ * @flood names.
  */
 static void virt_local_copies(struct virt_port *port, struct sk_buff *skb,
-			      struct net_device *from, __be16 proto)
+			      struct net_device *from, struct virt_dev *owner,
+			      enum virt_flood flood, bool parent)
 {
-	struct virt_dev *owner, *vdev;
+	struct net *net = dev_net(port->lower);
+	struct virt_dev *vdev;
 
-	owner = virt_owner(port, skb, proto, ETH_HLEN);
 	if (owner) {
 		virt_local_copy(port, skb, from, owner->dev);
 		return;
 	}
 
-	virt_local_copy(port, skb, from, port->lower);
-	if (proto == htons(ETH_P_ARP))
+	if (parent)
+		virt_local_copy(port, skb, from, port->lower);
+	if (flood == VIRT_FLOOD_NONE)
 		return;
-	list_for_each_entry_rcu(vdev, &port->children, list)
+	list_for_each_entry_rcu(vdev, &port->children, list) {
+		if (flood == VIRT_FLOOD_OTHER_NS &&
+		    net_eq(dev_net(vdev->dev), net))
+			continue;
 		virt_local_copy(port, skb, from, vdev->dev);
+	}
 }
+
+/* What virt_local_xmit() did with a frame. */
+enum virt_local {
+	VIRT_LOCAL_NONE,	/* not local: the caller transmits it */
+	VIRT_LOCAL_DELIVERED,	/* consumed: the receiver took it */
+	VIRT_LOCAL_DROPPED,	/* consumed: dropped, counted at the receiver */
+};
 
 /**
  * virt_local_xmit - deliver a frame the parent or a child sends to the others
@@ -523,47 +626,76 @@ static void virt_local_copies(struct virt_port *port, struct sk_buff *skb,
  * that address is for another of them, and a broadcast is for all of them.
  * A switch never sends a frame back out of the port it came in on, so these
  * are delivered here. Unicast goes to the owner of its destination, or else
- * to the parent. Broadcast and multicast still go to the wire, and a copy
+ * to the parent (and an ARP reply to a probe to the children too, see
+ * virt_owner()). Broadcast and multicast still go to the wire, and a copy
  * goes to every device that would have received it from the wire but lives
  * in a namespace other than @from's: within one namespace, the IP stack
  * already delivers locally.
  *
  * Caller holds rcu_read_lock().
  *
- * Return: true if @skb was delivered instead of being transmitted.
+ * Return: whether @skb was taken for local delivery, and with what outcome.
  */
-static bool virt_local_xmit(struct virt_port *port, struct sk_buff *skb,
-			    struct net_device *from)
+static enum virt_local virt_local_xmit(struct virt_port *port,
+				       struct sk_buff *skb,
+				       struct net_device *from)
 {
 	const struct ethhdr *eth;
+	enum virt_flood flood;
 	struct virt_dev *owner;
 	struct net_device *to;
+	bool group;
 
-	if (unlikely(!pskb_may_pull(skb, ETH_HLEN)))
-		return false;
+	/* On transmit the MAC header is in the linear part. */
+	if (unlikely(skb_headlen(skb) < ETH_HLEN))
+		return VIRT_LOCAL_NONE;
 	eth = (const struct ethhdr *)skb->data;
+	if (virt_vlan_tagged(skb, eth->h_proto))
+		return VIRT_LOCAL_NONE;
 
-	if (is_multicast_ether_addr(eth->h_dest)) {
-		virt_local_copies(port, skb, from, eth->h_proto);
-		return false;
+	group = is_multicast_ether_addr(eth->h_dest);
+	if (!group && !ether_addr_equal(eth->h_dest, port->lower->dev_addr))
+		return VIRT_LOCAL_NONE;
+
+	owner = virt_owner(port, skb, eth->h_proto, ETH_HLEN, group, &flood);
+	if (group) {
+		virt_local_copies(port, skb, from, owner, flood, true);
+		return VIRT_LOCAL_NONE;
 	}
-	if (!ether_addr_equal(eth->h_dest, port->lower->dev_addr))
-		return false;
+	/* The original goes to the parent below. */
+	if (!owner && flood != VIRT_FLOOD_NONE)
+		virt_local_copies(port, skb, from, NULL, flood, false);
 
-	owner = virt_owner(port, skb, eth->h_proto, ETH_HLEN);
 	to = owner ? owner->dev : port->lower;
-	if (to == from)
-		return false;
+	if (to == from) {
+		if (owner || flood == VIRT_FLOOD_NONE)
+			return VIRT_LOCAL_NONE;
+		/* The parent's reply to a probe: the copies were all. */
+		consume_skb(skb);
+		return VIRT_LOCAL_DELIVERED;
+	}
 
-	virt_count_local(port, from, false);
 	if (owner && unlikely(!netif_running(to))) {
 		dev_core_stats_rx_dropped_inc(to);
 		virt_count(owner->stats, VIRT_RX_DROPPED_DOWN);
 		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
-		return true;
+		return VIRT_LOCAL_DROPPED;
 	}
-	virt_forward(skb, to);
-	return true;
+	/*
+	 * dev_forward_skb() rewrites the skb; whoever shares it (pktgen,
+	 * a tap) keeps its own copy.
+	 */
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (unlikely(!skb)) {
+		dev_core_stats_rx_dropped_inc(to);
+		if (owner)
+			virt_count(owner->stats, VIRT_RX_DROPPED_NOMEM);
+		return VIRT_LOCAL_DROPPED;
+	}
+	if (!virt_forward(skb, to))
+		return VIRT_LOCAL_DROPPED;
+	virt_count_local(port, from, false);
+	return VIRT_LOCAL_DELIVERED;
 }
 
 #ifdef CONFIG_NETFILTER_EGRESS
@@ -588,7 +720,9 @@ static unsigned int virt_egress(void *priv, struct sk_buff *skb,
 		this_cpu_write(virt_child_skb, NULL);
 		return NF_ACCEPT;
 	}
-	return virt_local_xmit(port, skb, port->lower) ? NF_STOLEN : NF_ACCEPT;
+	if (virt_local_xmit(port, skb, port->lower) == VIRT_LOCAL_NONE)
+		return NF_ACCEPT;
+	return NF_STOLEN;
 }
 
 static void virt_egress_off(struct virt_port *port)
@@ -664,17 +798,24 @@ static netdev_tx_t virt_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	unsigned int len = skb->len;
 	int ret;
 
-	if (virt_local_xmit(vdev->port, skb, dev)) {
+	switch (virt_local_xmit(vdev->port, skb, dev)) {
+	case VIRT_LOCAL_NONE:
+		break;
+	case VIRT_LOCAL_DELIVERED:
 		dev_sw_netstats_tx_add(dev, 1, len);
+		return NETDEV_TX_OK;
+	case VIRT_LOCAL_DROPPED:
+		dev_core_stats_tx_dropped_inc(dev);
 		return NETDEV_TX_OK;
 	}
 
-	virt_scrub(skb, dev, vdev->lower);
+	virt_scrub_tx(skb, dev, vdev->lower);
 	skb->dev = vdev->lower;
 	virt_child_skb_set(skb);
 	ret = dev_queue_xmit(skb);
 	virt_child_skb_set(NULL);
-	if (likely(dev_xmit_complete(ret)))
+	/* Negative errors and NET_XMIT_DROP are drops, not transmissions. */
+	if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN))
 		dev_sw_netstats_tx_add(dev, 1, len);
 	else
 		dev_core_stats_tx_dropped_inc(dev);
@@ -790,6 +931,7 @@ static struct virt_port *virt_port_create(struct net_device *lower,
 		kfree(port);
 		return ERR_PTR(err);
 	}
+	virt_nports++;
 	return port;
 }
 
@@ -801,6 +943,7 @@ static void virt_port_destroy(struct virt_port *port)
 	ida_destroy(&port->dev_ids);
 	free_percpu(port->stats);
 	kfree(port);
+	virt_nports--;
 }
 
 static int virt_open(struct net_device *dev)
@@ -858,7 +1001,8 @@ static netdev_features_t virt_fix_features(struct net_device *dev,
 					     features);
 	features |= VIRT_ALWAYS_ON;
 	features &= VIRT_FEATURES | VIRT_ALWAYS_ON;
-	return features;
+	/* A VLAN on a child would receive nothing: see virt_owner(). */
+	return features | NETIF_F_VLAN_CHALLENGED;
 }
 
 static int virt_get_iflink(const struct net_device *dev)
@@ -874,55 +1018,91 @@ static int virt_dev_init(struct net_device *dev)
 	struct net_device *lower = vdev->lower;
 	int id;
 
-	dev->features = (lower->features & VIRT_FEATURES) | VIRT_ALWAYS_ON;
+	dev->features = (lower->features & VIRT_FEATURES) | VIRT_ALWAYS_ON |
+			NETIF_F_VLAN_CHALLENGED;
 	dev->hw_features = VIRT_FEATURES | VIRT_ALWAYS_ON;
 	dev->vlan_features = (lower->vlan_features & VIRT_FEATURES) |
 			     VIRT_ALWAYS_ON;
-	dev->hw_enc_features |= dev->features;
+	dev->hw_enc_features |= dev->features & ~NETIF_F_VLAN_CHALLENGED;
 	netif_inherit_tso_max(dev, lower);
 	dev->hard_header_len = lower->hard_header_len;
 	dev->needed_headroom = lower->needed_headroom;
 	dev->needed_tailroom = lower->needed_tailroom;
 	netdev_lockdep_set_classes(dev);
 
+	/* Freed by virt_dev_free(), after the core's last grace period. */
 	vdev->stats = netdev_alloc_pcpu_stats(struct virt_stats);
 	if (!vdev->stats)
 		return -ENOMEM;
 
-	/* 0xfffe is what EUI-64 puts in an identifier without dev_id. */
-	id = ida_alloc_range(&vdev->port->dev_ids, 1, 0xfffd, GFP_KERNEL);
-	if (id < 0)
-		goto err_stats;
+	/* virt_newlink() checked that one is free. */
+	id = ida_alloc_range(&vdev->port->dev_ids, 1, VIRT_DEV_ID_MAX,
+			     GFP_KERNEL);
+	if (id < 0) {
+		free_percpu(vdev->stats);
+		vdev->stats = NULL;
+		return id;
+	}
 	dev->dev_id = id;
 
 	netdev_hold(lower, &vdev->lower_tracker, GFP_KERNEL);
+	vdev->port->count++;
 	list_add_tail_rcu(&vdev->list, &vdev->port->children);
+	vdev->listed = true;
 	return 0;
-
-err_stats:
-	free_percpu(vdev->stats);
-	return id;
 }
 
+/* Take @vdev off its port's list; readers may still see it until a grace period. */
+static void virt_dev_unlist(struct virt_dev *vdev)
+{
+	if (vdev->listed) {
+		list_del_rcu(&vdev->list);
+		vdev->listed = false;
+	}
+}
+
+/*
+ * Readers find a child through the address table and the port's list. When
+ * a child is unregistered, the core waits for them once per batch after
+ * ndo_uninit, before the device's destructor runs: what they touch is freed
+ * there, not here, so that deleting many children costs one grace period,
+ * not one each.
+ */
 static void virt_dev_uninit(struct net_device *dev)
 {
 	struct virt_dev *vdev = netdev_priv(dev);
 	struct virt_port *port = vdev->port;
 
 	virt_addr_flush(vdev);
-	list_del_rcu(&vdev->list);
+	virt_dev_unlist(vdev);
 	/*
-	 * The receive path finds children through the address table and the
-	 * list; after this no reader holds @vdev, so what it touches can go.
+	 * register_netdevice() failed after ndo_init: free_netdev() follows
+	 * at once, with no grace period of the core's to wait for readers.
 	 */
-	synchronize_net();
-	free_percpu(vdev->stats);
+	if (dev->reg_state != NETREG_UNREGISTERING)
+		synchronize_net();
 	ida_free(&port->dev_ids, dev->dev_id);
-	if (list_empty(&port->children))
+	if (--port->count == 0)
 		virt_port_destroy(port);
 	else
 		virt_egress_update(port);
 	netdev_put(vdev->lower, &vdev->lower_tracker);
+}
+
+static void virt_dev_free(struct net_device *dev)
+{
+	struct virt_dev *vdev = netdev_priv(dev);
+
+	free_percpu(vdev->stats);
+}
+
+/* Deferred from the parent's events; the core's work holds RTNL. */
+static void virt_dev_work(struct net_device *dev, unsigned long events)
+{
+	const struct virt_dev *vdev = netdev_priv(dev);
+
+	if ((events & VIRT_WORK_MTU) && dev->mtu > vdev->lower->mtu)
+		netif_set_mtu(dev, vdev->lower->mtu);
 }
 
 static const struct net_device_ops virt_netdev_ops = {
@@ -936,6 +1116,7 @@ static const struct net_device_ops virt_netdev_ops = {
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_fix_features	= virt_fix_features,
 	.ndo_get_iflink		= virt_get_iflink,
+	.ndo_work		= virt_dev_work,
 };
 
 static void virt_ethtool_get_drvinfo(struct net_device *dev,
@@ -975,23 +1156,11 @@ static const char virt_port_stat_names[][ETH_GSTRING_LEN] = {
 
 static_assert(ARRAY_SIZE(virt_port_stat_names) == VIRT_PORT_NSTATS);
 
-/*
- * The port's counters describe the parent's traffic: they are shown only
- * in the parent's own namespace, never to a container holding a child.
- */
-static bool virt_ethtool_show_port(const struct net_device *dev)
-{
-	const struct virt_dev *vdev = netdev_priv(dev);
-
-	return net_eq(dev_net(dev), dev_net(vdev->lower));
-}
-
 static int virt_ethtool_get_sset_count(struct net_device *dev, int sset)
 {
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
-	return VIRT_DEV_NSTATS +
-	       (virt_ethtool_show_port(dev) ? VIRT_PORT_NSTATS : 0);
+	return VIRT_DEV_NSTATS + VIRT_PORT_NSTATS;
 }
 
 static void virt_ethtool_get_strings(struct net_device *dev, u32 sset, u8 *buf)
@@ -1002,21 +1171,23 @@ static void virt_ethtool_get_strings(struct net_device *dev, u32 sset, u8 *buf)
 		return;
 	for (i = 0; i < VIRT_DEV_NSTATS; i++)
 		ethtool_puts(&buf, virt_dev_stat_names[i]);
-	if (!virt_ethtool_show_port(dev))
-		return;
 	for (i = 0; i < VIRT_PORT_NSTATS; i++)
 		ethtool_puts(&buf, virt_port_stat_names[i]);
 }
 
+/*
+ * The port's counters describe the parent's traffic: a container holding a
+ * child reads them as zero. The set of counters is the same everywhere, so
+ * that names and values fetched by separate calls always agree.
+ */
 static void virt_ethtool_get_stats(struct net_device *dev,
 				   struct ethtool_stats *stats, u64 *data)
 {
 	const struct virt_dev *vdev = netdev_priv(dev);
 
-	memset(data, 0, virt_ethtool_get_sset_count(dev, ETH_SS_STATS) *
-			sizeof(*data));
+	memset(data, 0, (VIRT_DEV_NSTATS + VIRT_PORT_NSTATS) * sizeof(*data));
 	virt_stats_sum(vdev->stats, data, VIRT_DEV_NSTATS);
-	if (virt_ethtool_show_port(dev))
+	if (net_eq(dev_net(dev), dev_net(vdev->lower)))
 		virt_stats_sum(vdev->port->stats, data + VIRT_DEV_NSTATS,
 			       VIRT_PORT_NSTATS);
 }
@@ -1038,8 +1209,16 @@ static void virt_setup(struct net_device *dev)
 	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 	dev->priv_flags &= ~(IFF_XMIT_DST_RELEASE | IFF_TX_SKB_SHARING);
 	dev->priv_flags |= IFF_UNICAST_FLT | IFF_NO_QUEUE;
+	/*
+	 * Nothing may stack on a child: not a VLAN (VLAN challenged), nor
+	 * anything with a receive handler of its own (bridge, macvlan,
+	 * bond), since a child hands its frames on to its own stack. Nor
+	 * netpoll, whose transmit runs with interrupts off.
+	 */
+	dev->priv_flags |= IFF_NO_RX_HANDLER | IFF_DISABLE_NETPOLL;
 	dev->lltx = true;
 	dev->needs_free_netdev = true;
+	dev->priv_destructor = virt_dev_free;
 	dev->netdev_ops = &virt_netdev_ops;
 	dev->ethtool_ops = &virt_ethtool_ops;
 	/* No carrier until opened; see virt_open(). */
@@ -1050,7 +1229,7 @@ static void virt_setup(struct net_device *dev)
 static void virt_follow_lower(struct net_device *dev,
 			      const struct net_device *lower)
 {
-	dev->max_mtu = lower->mtu;
+	WRITE_ONCE(dev->max_mtu, lower->mtu);
 	eth_hw_addr_set(dev, lower->dev_addr);
 	memcpy(dev->broadcast, lower->broadcast, ETH_ALEN);
 }
@@ -1132,6 +1311,12 @@ static int virt_newlink(struct net_device *dev,
 
 	if (netif_is_virt_port(lower)) {
 		port = virt_port_get_rtnl(lower);
+		if (port->count >= VIRT_DEV_ID_MAX -
+				   (lower->dev_id && lower->dev_id <= VIRT_DEV_ID_MAX)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK],
+					    "virt: no dev_id left on the parent for another child");
+			return -ENOSPC;
+		}
 	} else {
 		port = virt_port_create(lower, extack);
 		if (IS_ERR(port))
@@ -1164,18 +1349,37 @@ err_port:
 	 */
 	if (netif_is_virt_port(lower)) {
 		port = virt_port_get_rtnl(lower);
-		if (list_empty(&port->children))
+		if (!port->count)
 			virt_port_destroy(port);
 	}
 	return err;
+}
+
+/*
+ * Queue a child for deletion from @net's point of view: the namespace whose
+ * RTNL the caller holds, which for a parent's event may not be the child's.
+ * The child leaves its port's list here, not in ndo_uninit, so that when
+ * parent and children are unregistered in one batch (a group delete, a
+ * dying namespace) the parent's NETDEV_UNREGISTER does not queue them again.
+ */
+static void virt_kill(struct net *net, struct net_device *dev,
+		      struct list_head *head)
+{
+	struct virt_dev *vdev = netdev_priv(dev);
+
+	virt_dev_unlist(vdev);
+	netdev_upper_dev_unlink(vdev->lower, dev);
+	unregister_netdevice_queue_net(net, dev, head);
 }
 
 static void virt_dellink(struct net_device *dev, struct list_head *head)
 {
 	struct virt_dev *vdev = netdev_priv(dev);
 
-	netdev_upper_dev_unlink(vdev->lower, dev);
-	unregister_netdevice_queue(dev, head);
+	/* Already queued, by its parent's deletion. */
+	if (!vdev->listed)
+		return;
+	virt_kill(dev_net(dev), dev, head);
 }
 
 static struct net *virt_get_link_net(const struct net_device *dev)
@@ -1198,10 +1402,13 @@ static struct rtnl_link_ops virt_link_ops __read_mostly = {
 static int virt_device_event(struct notifier_block *nb, unsigned long event,
 			     void *ptr)
 {
+	struct netlink_ext_ack *extack = netdev_notifier_info_to_extack(ptr);
 	struct net_device *lower = netdev_notifier_info_to_dev(ptr);
+	struct netdev_notifier_pre_changeaddr_info *prechaddr = ptr;
 	struct virt_dev *vdev, *next;
 	struct virt_port *port;
 	LIST_HEAD(list_kill);
+	int err;
 
 	/* A child new in its namespace, by creation or by moving there. */
 	if (netif_is_virt(lower)) {
@@ -1231,11 +1438,33 @@ static int virt_device_event(struct notifier_block *nb, unsigned long event,
 								 vdev->dev);
 		break;
 	case NETDEV_CHANGEMTU:
+		/*
+		 * The MTU itself changes in virt_dev_work(), from the core's
+		 * deferred work, as vlan does: a parent's event should not
+		 * change devices in other namespaces under it.
+		 */
 		list_for_each_entry(vdev, &port->children, list) {
-			vdev->dev->max_mtu = lower->mtu;
-			if (vdev->dev->mtu > lower->mtu)
-				dev_set_mtu(vdev->dev, lower->mtu);
+			WRITE_ONCE(vdev->dev->max_mtu, lower->mtu);
+			if (READ_ONCE(vdev->dev->mtu) > lower->mtu)
+				netdev_work_sched(vdev->dev, VIRT_WORK_MTU);
 		}
+		break;
+	case NETDEV_PRE_CHANGEADDR:
+		/* Children take the new address too: they may refuse it. */
+		list_for_each_entry(vdev, &port->children, list) {
+			err = netif_pre_changeaddr_notify(vdev->dev,
+							  prechaddr->dev_addr,
+							  extack);
+			if (err)
+				return notifier_from_errno(err);
+		}
+		break;
+	case NETDEV_NOTIFY_PEERS:
+	case NETDEV_BONDING_FAILOVER:
+	case NETDEV_RESEND_IGMP:
+		/* Re-announce the children's addresses and groups too. */
+		list_for_each_entry(vdev, &port->children, list)
+			call_netdevice_notifiers(event, vdev->dev);
 		break;
 	case NETDEV_CHANGEADDR:
 		list_for_each_entry(vdev, &port->children, list) {
@@ -1256,12 +1485,11 @@ static int virt_device_event(struct notifier_block *nb, unsigned long event,
 		 * A parent merely changing namespace keeps its children; its
 		 * hook, registered in the old one, is renewed on NETDEV_REGISTER.
 		 */
-		if (lower->reg_state != NETREG_UNREGISTERING) {
-			virt_egress_off(port);
+		virt_egress_off(port);
+		if (lower->reg_state != NETREG_UNREGISTERING)
 			break;
-		}
 		list_for_each_entry_safe(vdev, next, &port->children, list)
-			virt_dellink(vdev->dev, &list_kill);
+			virt_kill(dev_net(lower), vdev->dev, &list_kill);
 		unregister_netdevice_many(&list_kill);
 		break;
 	case NETDEV_PRE_TYPE_CHANGE:
@@ -1290,6 +1518,29 @@ static bool virt_in_dev_has(const struct in_device *in_dev, __be32 local)
 	return false;
 }
 
+/*
+ * The checks of virt_addr_check() for an IPv4 address that is already on
+ * @dev, which the lookup of the namespace's local addresses may find.
+ */
+static const char *virt_addr_check_local(struct net_device *dev,
+					 const struct in6_addr *ip)
+{
+	struct virt_dev *vdev = netdev_priv(dev);
+	const struct virt_addr *addr;
+	struct net_device *holder;
+	const char *why = NULL;
+
+	rcu_read_lock();
+	addr = virt_addr_find(vdev->port, ip);
+	holder = __ip_dev_find(dev_net(vdev->lower), ip->s6_addr32[3], false);
+	if (addr && addr->vdev != vdev)
+		why = "Address in use by another child of this parent";
+	else if (holder && holder != dev)
+		why = "Address is local to the parent's namespace";
+	rcu_read_unlock();
+	return why;
+}
+
 static int virt_inetaddr_event(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
 {
@@ -1297,6 +1548,7 @@ static int virt_inetaddr_event(struct notifier_block *nb, unsigned long event,
 	struct net_device *dev = ifa->ifa_dev->dev;
 	struct virt_dev *vdev;
 	struct in6_addr ip;
+	const char *why;
 	int err;
 
 	if (!netif_is_virt(dev))
@@ -1306,7 +1558,20 @@ static int virt_inetaddr_event(struct notifier_block *nb, unsigned long event,
 	ipv6_addr_set_v4mapped(ifa->ifa_local, &ip);
 	switch (event) {
 	case NETDEV_UP:
-		/* The validator below already refused addresses in use. */
+		/*
+		 * The validator below already refused addresses in use, but
+		 * it saw ifa_address, which for a point-to-point address is
+		 * the peer's: the local one is checked here. The address is
+		 * already on @dev, which must not count as the namespace's.
+		 */
+		if (ifa->ifa_local != ifa->ifa_address) {
+			why = virt_addr_check_local(dev, &ip);
+			if (why) {
+				netdev_warn(dev, "%pI4 not steered to this device: %s\n",
+					    &ifa->ifa_local, why);
+				break;
+			}
+		}
 		err = virt_addr_add(vdev, &ip, GFP_KERNEL);
 		if (err)
 			netdev_warn(dev, "%pI4 not steered to this device: %d\n",
@@ -1324,23 +1589,101 @@ static struct notifier_block virt_inetaddr_nb = {
 	.notifier_call = virt_inetaddr_event,
 };
 
-/* Refuse an address that another child of the same parent owns. */
-static int virt_addr_validate(struct net_device *dev, const struct in6_addr *ip,
-			      struct netlink_ext_ack *extack)
+/*
+ * Is @ip an address of @net that a frame arriving on @lower is delivered to?
+ * Linux takes a frame for any local address of the receiving namespace; an
+ * IPv6 link-local address is only the receiving device's own.
+ * Caller holds rcu_read_lock().
+ */
+static bool virt_addr_is_local(struct net *net, const struct in6_addr *ip,
+			       struct net_device *lower)
+{
+	if (ipv6_addr_v4mapped(ip))
+		return !!__ip_dev_find(net, ip->s6_addr32[3], false);
+#if IS_ENABLED(CONFIG_IPV6)
+	/*
+	 * Any device of @lower's L3 domain, only @lower for a link-local
+	 * address; tentative addresses count too.
+	 */
+	return ipv6_chk_addr_and_flags(net, ip, lower, false, 0, 0);
+#else
+	return false;
+#endif
+}
+
+/*
+ * A child's address must be its own alone: not another child's of the same
+ * parent, and not one the parent's namespace receives for (the parent's own
+ * among them), or a container could take the host's traffic.
+ */
+static const char *virt_addr_check(struct net_device *dev,
+				   const struct in6_addr *ip)
 {
 	struct virt_dev *vdev = netdev_priv(dev);
 	const struct virt_addr *addr;
-	bool taken;
+	const char *why = NULL;
 
 	rcu_read_lock();
 	addr = virt_addr_find(vdev->port, ip);
-	taken = addr && addr->vdev != vdev;
+	if (addr && addr->vdev != vdev)
+		why = "Address in use by another child of this parent";
+	else if (!addr &&
+		 virt_addr_is_local(dev_net(vdev->lower), ip, vdev->lower))
+		why = "Address is local to the parent's namespace";
 	rcu_read_unlock();
-	if (!taken)
-		return NOTIFY_OK;
+	return why;
+}
 
-	NL_SET_ERR_MSG_MOD(extack, "Address in use by another child of this parent");
+static int virt_addr_validate(struct net_device *dev, const struct in6_addr *ip,
+			      struct netlink_ext_ack *extack)
+{
+	const char *why = virt_addr_check(dev, ip);
+
+	if (!why)
+		return NOTIFY_OK;
+	NL_SET_ERR_MSG_FMT_MOD(extack, "%s", why);
 	return notifier_from_errno(-EADDRINUSE);
+}
+
+/*
+ * The other way round: an address for a device that is not a child must not
+ * be one a child owns on a parent in the same namespace. An IPv6 link-local
+ * address is checked on the parent itself only.
+ */
+static int virt_host_addr_validate(struct net_device *dev,
+				   const struct in6_addr *ip,
+				   struct netlink_ext_ack *extack)
+{
+	const struct virt_addr *addr = NULL;
+	struct net_device *lower;
+
+	ASSERT_RTNL();
+	if (!virt_nports)
+		return NOTIFY_DONE;
+
+	rcu_read_lock();
+	if (!ipv6_addr_v4mapped(ip) &&
+	    (ipv6_addr_type(ip) & IPV6_ADDR_LINKLOCAL)) {
+		lower = dev;
+		if (netif_is_virt_port(lower))
+			addr = virt_addr_find(rcu_dereference(lower->rx_handler_data),
+					      ip);
+	} else {
+		for_each_netdev_rcu(dev_net(dev), lower) {
+			if (!netif_is_virt_port(lower))
+				continue;
+			addr = virt_addr_find(rcu_dereference(lower->rx_handler_data),
+					      ip);
+			if (addr)
+				break;
+		}
+	}
+	if (addr)
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "Address in use by %s, a virt child of %s",
+				       addr->vdev->dev->name, lower->name);
+	rcu_read_unlock();
+	return addr ? notifier_from_errno(-EADDRINUSE) : NOTIFY_OK;
 }
 
 static int virt_inetaddr_validator_event(struct notifier_block *nb,
@@ -1350,10 +1693,12 @@ static int virt_inetaddr_validator_event(struct notifier_block *nb,
 	struct net_device *dev = ivi->ivi_dev->dev;
 	struct in6_addr ip;
 
-	if (event != NETDEV_UP || !netif_is_virt(dev))
+	if (event != NETDEV_UP)
 		return NOTIFY_DONE;
 
 	ipv6_addr_set_v4mapped(ivi->ivi_addr, &ip);
+	if (!netif_is_virt(dev))
+		return virt_host_addr_validate(dev, &ip, ivi->extack);
 	return virt_addr_validate(dev, &ip, ivi->extack);
 }
 
@@ -1398,9 +1743,11 @@ static int virt_inet6addr_validator_event(struct notifier_block *nb,
 	const struct in6_validator_info *i6vi = ptr;
 	struct net_device *dev = i6vi->i6vi_dev->dev;
 
-	if (event != NETDEV_UP || !netif_is_virt(dev))
+	if (event != NETDEV_UP)
 		return NOTIFY_DONE;
-
+	if (!netif_is_virt(dev))
+		return virt_host_addr_validate(dev, &i6vi->i6vi_addr,
+					       i6vi->extack);
 	return virt_addr_validate(dev, &i6vi->i6vi_addr, i6vi->extack);
 }
 
@@ -1454,3 +1801,9 @@ module_exit(virt_cleanup_module);
 MODULE_DESCRIPTION("Child interfaces stacked on an Ethernet device, steered by IP address");
 MODULE_LICENSE("GPL");
 MODULE_ALIAS_RTNL_LINK(VIRT_DRV_NAME);
+/* netif_pre_changeaddr_notify(), as ipvlan and vlan use it */
+MODULE_IMPORT_NS("NETDEV_INTERNAL");
+
+#if IS_ENABLED(CONFIG_NET_VIRT_KUNIT_TEST)
+#include "virt_test.c"
+#endif

@@ -90,6 +90,12 @@ virt_sysfs()
 	ip netns exec "$1" cat "/sys/class/net/$2/$3"
 }
 
+# virt_sysfs_is NS DEV ATTR VALUE: DEV's /sys attribute is VALUE.
+virt_sysfs_is()
+{
+	[ "$(virt_sysfs "$1" "$2" "$3")" = "$4" ]
+}
+
 # virt_ping NS ADDR [COUNT]: quiet ping that must get COUNT replies within
 # five seconds (without -w, one reply of COUNT would do).
 virt_ping()

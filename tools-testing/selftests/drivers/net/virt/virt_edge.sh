@@ -1,0 +1,336 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Edges a review found: counters that must mean exactly their names, shared
+# skbs, priority and VLAN tags, devices stacked on a child, netpoll, and
+# lower-device events a child must hear about.
+
+# Test functions are called through tests_run.
+# shellcheck disable=SC2317
+
+ALL_TESTS="
+	test_tx_drop_counted
+	test_local_drop_counted
+	test_shared_skb
+	test_priority_tagged
+	test_tagged_broadcast
+	test_stacked_refused
+	test_netpoll_refused
+	test_failover_announces
+	test_rx_timestamp
+"
+
+# shellcheck source=virt_lib.sh
+source "$(dirname "$(readlink -e "${BASH_SOURCE[0]}")")/virt_lib.sh"
+
+CNS=""
+
+# virt_ethtool NS DEV COUNTER: one of DEV's ethtool -S counters in NS.
+virt_ethtool()
+{
+	ip netns exec "$1" ethtool -S "$2" | awk -v k="$3:" '$1 == k { print $2 }'
+}
+
+# A child in its own namespace, so that the parent's stack does not own
+# its address: vc, 203.0.113.5/24, in $CNS.
+edge_child()
+{
+	setup_ns CNS || return 1
+	ip -n "$HOST" link add link p0 name vc netns "$CNS" type virt &&
+	ip -n "$CNS" addr add 203.0.113.5/24 dev vc &&
+	ip -n "$CNS" route add 192.0.2.0/24 dev vc &&
+	ip -n "$HOST" route add 203.0.113.5/32 dev p0 &&
+	ip -n "$HOST" neigh replace 203.0.113.5 dev p0 nud permanent \
+		lladdr "$(virt_sysfs "$HOST" p0 address)"
+}
+
+edge_child_del()
+{
+	ip -n "$HOST" route del 203.0.113.5/32 dev p0
+	ip -n "$HOST" neigh del 203.0.113.5 dev p0
+	cleanup_ns "$CNS"
+}
+
+test_tx_drop_counted()
+{
+	local tx0 tx1 drop0 drop1
+
+	RET=0
+	if ! command -v nft >/dev/null; then
+		log_test_skip "dropped transmits are counted as drops" "no nft"
+		return
+	fi
+	virt_pin_neigh virt0 198.51.100.1 198.51.100.2
+	# An egress filter that drops every frame to the peer:
+	# dev_queue_xmit() says NET_XMIT_DROP.
+	ip netns exec "$HOST" nft -f - <<-EOF
+		table netdev virt_edge {
+			chain out {
+				type filter hook egress device p0 priority 0;
+				ip daddr 198.51.100.2 drop
+			}
+		}
+	EOF
+	check_err $? "cannot install a dropping egress filter on p0"
+	tx0=$(virt_stat "$HOST" virt0 tx_packets)
+	drop0=$(virt_stat "$HOST" virt0 tx_dropped)
+	virt_ping_none "$HOST" 198.51.100.2 5
+	tx1=$(virt_stat "$HOST" virt0 tx_packets)
+	drop1=$(virt_stat "$HOST" virt0 tx_dropped)
+	ip netns exec "$HOST" nft delete table netdev virt_edge
+	[ "$tx1" -eq "$tx0" ]
+	check_err $? "$((tx1 - tx0)) dropped frames counted as tx_packets"
+	[ "$drop1" -eq $((drop0 + 5)) ]
+	check_err $? "tx_dropped rose by $((drop1 - drop0)), not 5"
+	log_test "frames the parent's egress filter drops are tx_dropped, not tx_packets"
+}
+
+test_local_drop_counted()
+{
+	local st0 st1 d0 d1
+
+	RET=0
+	edge_child
+	check_err $? "cannot set up a child in another namespace"
+	# vc stays down: what the parent sends it is dropped, not steered.
+	st0=$(virt_ethtool "$HOST" virt0 port_tx_steered)
+	d0=$(virt_stat "$CNS" vc rx_dropped)
+	virt_ping_none "$HOST" 203.0.113.5 3
+	st1=$(virt_ethtool "$HOST" virt0 port_tx_steered)
+	d1=$(virt_stat "$CNS" vc rx_dropped)
+	[ "$st1" -eq "$st0" ]
+	check_err $? "port_tx_steered counted $((st1 - st0)) frames that were dropped"
+	[ "$d1" -eq $((d0 + 3)) ]
+	check_err $? "vc rx_dropped rose by $((d1 - d0)), not 3"
+	edge_child_del
+	log_test "frames for a child that is down are rx_dropped, not steered"
+}
+
+# pktgen in queue_xmit mode hands the parent the same skb again and again,
+# holding a reference of its own: the parent's egress path must not
+# rewrite it in place.
+test_shared_skb()
+{
+	local pg n=300 rx0 rx1 mac
+
+	RET=0
+	if ! modprobe -q pktgen; then
+		log_test_skip "shared skbs from pktgen" "no pktgen"
+		return
+	fi
+	edge_child
+	check_err $? "cannot set up a child in another namespace"
+	ip -n "$CNS" link set vc up
+	mac=$(virt_sysfs "$HOST" p0 address)
+	rx0=$(virt_stat "$CNS" vc rx_packets)
+	pg=/proc/net/pktgen
+	ip netns exec "$HOST" bash -e -c "
+		echo rem_device_all >$pg/kpktgend_0
+		echo add_device p0 >$pg/kpktgend_0
+		echo count $n >$pg/p0
+		echo pkt_size 60 >$pg/p0
+		echo delay 0 >$pg/p0
+		echo xmit_mode queue_xmit >$pg/p0
+		echo flag SHARED >$pg/p0
+		echo dst 203.0.113.5 >$pg/p0
+		echo dst_mac $mac >$pg/p0
+		echo start >$pg/pgctrl
+		echo rem_device_all >$pg/kpktgend_0
+	"
+	check_err $? "pktgen failed"
+	rx1=$(virt_stat "$CNS" vc rx_packets)
+	[ "$rx1" -eq $((rx0 + n)) ]
+	check_err $? "vc received $((rx1 - rx0)) of $n frames"
+	virt_ping "$HOST" 203.0.113.5
+	check_err $? "the parent no longer reaches vc"
+	edge_child_del
+	log_test "shared skbs from pktgen on the parent reach the child intact"
+}
+
+# VLAN ID 0 carries only a priority: the frame is untagged as far as
+# addressing goes, and the core strips the tag only after the rx_handler.
+test_priority_tagged()
+{
+	local rx0 rx1
+
+	RET=0
+	edge_child
+	check_err $? "cannot set up a child in another namespace"
+	ip -n "$CNS" link set vc up
+	ip -n "$CNS" addr add 198.18.0.1/24 dev vc
+	ip -n "$PEER" link add link p1 name p1.0 type vlan id 0 \
+		egress-qos-map 0:5
+	ip -n "$PEER" addr add 198.18.0.2/24 dev p1.0
+	ip -n "$PEER" link set p1.0 up
+	ip -n "$PEER" neigh replace 198.18.0.1 dev p1.0 nud permanent \
+		lladdr "$(virt_sysfs "$HOST" p0 address)"
+	check_err $? "cannot set up a priority-tagging VLAN device"
+	# The replies leave untagged, which p1.0 does not take: count what
+	# reaches the child instead.
+	rx0=$(virt_stat "$CNS" vc rx_packets)
+	ip netns exec "$PEER" ping -q -c 5 -i 0.1 -W 1 198.18.0.1 &>/dev/null
+	rx1=$(virt_stat "$CNS" vc rx_packets)
+	[ "$rx1" -ge $((rx0 + 5)) ]
+	check_err $? "vc received $((rx1 - rx0)) of 5 priority-tagged frames"
+	ip -n "$PEER" link del p1.0
+	edge_child_del
+	log_test "priority-tagged (VLAN 0) frames are steered like untagged ones"
+}
+
+test_tagged_broadcast()
+{
+	local b0 b1
+
+	RET=0
+	ip -n "$PEER" link add link p1 name p1.5 type vlan id 5
+	ip -n "$PEER" addr add 198.18.5.2/24 dev p1.5
+	ip -n "$PEER" link set p1.5 up
+	b0=$(virt_ethtool "$HOST" virt0 rx_broadcast)
+	ip netns exec "$PEER" ping -q -b -c 3 -i 0.2 -W 1 198.18.5.255 &>/dev/null
+	b1=$(virt_ethtool "$HOST" virt0 rx_broadcast)
+	[ "$b1" -eq "$b0" ]
+	check_err $? "virt0 received $((b1 - b0)) broadcasts of VLAN 5"
+	ip -n "$PEER" link del p1.5
+	log_test "VLAN-tagged broadcast is not copied to children"
+}
+
+# A device stacked on a child must work or be refused; accepted and deaf
+# is the one wrong answer. virt refuses them, as ipvlan does.
+test_stacked_refused()
+{
+	local out
+
+	RET=0
+	out=$(ip -n "$HOST" link add link virt0 name virt0.5 type vlan id 5 2>&1)
+	check_fail $? "a VLAN device on a child was accepted"
+	ip -n "$HOST" link del virt0.5 &>/dev/null
+	out=$(ip -n "$HOST" link add link virt0 name mv0 type macvlan 2>&1)
+	check_fail $? "a macvlan on a child was accepted"
+	ip -n "$HOST" link del mv0 &>/dev/null
+	ip -n "$HOST" link add br0 type bridge
+	out=$(ip -n "$HOST" link set virt0 master br0 2>&1)
+	check_fail $? "a child was accepted as a bridge port"
+	ip -n "$HOST" link del br0
+	virt_ping "$PEER" 198.51.100.1
+	check_err $? "virt0 stopped working"
+	: "$out"
+	log_test "VLAN, macvlan and bridge on a child are refused"
+}
+
+# netconsole binds only in the initial namespace.
+test_netpoll_refused()
+{
+	local nc=/sys/kernel/config/netconsole/virt
+
+	RET=0
+	if ! modprobe -q netconsole; then
+		log_test_skip "netpoll on a child" "no netconsole"
+		return
+	fi
+	mountpoint -q /sys/kernel/config ||
+		mount -t configfs configfs /sys/kernel/config
+	ip link add n0 type veth peer name n1
+	ip link add link n0 name nv0 type virt
+	ip addr add 198.18.7.1/24 dev nv0
+	ip link set n0 up
+	ip link set n1 up
+	ip link set nv0 up
+	mkdir "$nc"
+	echo nv0 >"$nc/dev_name"
+	echo 198.18.7.1 >"$nc/local_ip"
+	echo 198.18.7.2 >"$nc/remote_ip"
+	(echo 1 >"$nc/enabled") 2>/dev/null
+	check_fail $? "netconsole was enabled on a child"
+	echo 0 >"$nc/enabled" 2>/dev/null
+	rmdir "$nc"
+	ip link del n0
+	log_test "netpoll (netconsole) on a child is refused"
+}
+
+# After a bond failover under the parent, a child announces its address.
+test_failover_announces()
+{
+	local pcap pid n
+
+	RET=0
+	edge_child
+	check_err $? "cannot set up a child in another namespace"
+	ip -n "$HOST" link add bd0 type bond mode active-backup miimon 0
+	ip -n "$HOST" link add a0 type veth peer name a1 netns "$PEER"
+	ip -n "$HOST" link add b0 type veth peer name b1 netns "$PEER"
+	ip -n "$HOST" link set a0 master bd0
+	ip -n "$HOST" link set b0 master bd0
+	ip -n "$HOST" link set bd0 up
+	ip -n "$PEER" link set a1 up
+	ip -n "$PEER" link set b1 up
+	ip -n "$HOST" link add link bd0 name vb netns "$CNS" type virt
+	ip -n "$CNS" addr add 198.18.9.1/24 dev vb
+	ip -n "$CNS" link set vb up
+	check_err $? "cannot set up a child of a bond"
+	sleep 1
+	pcap=$(mktemp)
+	ip netns exec "$PEER" timeout 5 tcpdump -nl -i b1 -c 1 \
+		'arp and arp[14:4] = 0xc6120901' >"$pcap" 2>/dev/null &
+	pid=$!
+	sleep 1
+	ip -n "$HOST" link set bd0 type bond active_slave b0
+	check_err $? "cannot fail over to b0"
+	wait "$pid"
+	n=$(grep -c 'ARP' "$pcap")
+	[ "$n" -ge 1 ]
+	check_err $? "no gratuitous ARP from the child after the failover"
+	rm -f "$pcap"
+	ip -n "$HOST" link del bd0
+	ip -n "$HOST" link del a0
+	ip -n "$HOST" link del b0
+	edge_child_del
+	log_test "a child announces its address after a bond failover"
+}
+
+# A frame entering a container keeps the receive timestamp it got on the
+# parent: a socket asking for timestamps reads the arrival time, not the
+# time it called recvmsg().
+test_rx_timestamp()
+{
+	local out pid
+
+	RET=0
+	edge_child
+	check_err $? "cannot set up a child in another namespace"
+	ip -n "$CNS" link set vc up
+	ip -n "$PEER" neigh replace 203.0.113.5 dev p1 nud permanent \
+		lladdr "$(virt_sysfs "$HOST" p0 address)"
+	out=$(mktemp)
+	ip netns exec "$CNS" python3 - >"$out" <<-'EOF' &
+	import socket, struct, time
+	SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+	s.bind(("203.0.113.5", 5002))
+	s.settimeout(10)
+	time.sleep(3)
+	data, anc, flags, addr = s.recvmsg(64, 256)
+	now = time.time()
+	for level, kind, raw in anc:
+	    if kind == SO_TIMESTAMPNS:
+	        sec, nsec = struct.unpack("qq", raw[:16])
+	        print("age %.3f" % (now - sec - nsec / 1e9))
+	EOF
+	pid=$!
+	wait_local_port_listen "$CNS" 5002 udp
+	ip netns exec "$PEER" python3 -c 'import socket
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"t", ("203.0.113.5", 5002))'
+	wait "$pid"
+	check_err $? "the datagram did not arrive"
+	# Sent seconds before recvmsg(); a stamp taken at recvmsg() would be
+	# a few milliseconds old.
+	awk '/^age/ { ok = $2 > 0.5 } END { exit !ok }' "$out"
+	check_err $? "receive timestamp lost: $(grep age "$out")"
+	rm -f "$out"
+	edge_child_del
+	log_test "a frame entering a container keeps its receive timestamp"
+}
+
+virt_setup
+tests_run
+exit "$EXIT_STATUS"
