@@ -38,7 +38,6 @@ edge_child()
 	setup_ns CNS || return 1
 	ip -n "$HOST" link add link p0 name vc netns "$CNS" type virt &&
 	ip -n "$CNS" addr add 203.0.113.5/24 dev vc &&
-	ip -n "$CNS" route add 192.0.2.0/24 dev vc &&
 	ip -n "$HOST" route add 203.0.113.5/32 dev p0 &&
 	ip -n "$HOST" neigh replace 203.0.113.5 dev p0 nud permanent \
 		lladdr "$(virt_sysfs "$HOST" p0 address)"
@@ -121,6 +120,8 @@ test_shared_skb()
 	edge_child
 	check_err $? "cannot set up a child in another namespace"
 	ip -n "$CNS" link set vc up
+	# vc's way back to the parent's address
+	ip -n "$CNS" route add 192.0.2.0/24 dev vc
 	mac=$(virt_sysfs "$HOST" p0 address)
 	rx0=$(virt_stat "$CNS" vc rx_packets)
 	pg=/proc/net/pktgen

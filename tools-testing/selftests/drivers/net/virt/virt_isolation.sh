@@ -171,7 +171,8 @@ EOF
 
 # Two children in two containers with the same stable_secret generate the
 # same SLAAC address, which no validator sees: duplicate address detection
-# must make the second one pick another.
+# must make the second one pick another. vc configures it first; only then
+# does vd hear the prefix.
 test_dad_across_children()
 {
 	local secret=2001:db8:dead:beef::1 a c d
@@ -182,15 +183,18 @@ test_dad_across_children()
 	for a in "$CNS:vc" "$DNS:vd"; do
 		ip netns exec "${a%%:*}" sysctl -wq \
 			"net.ipv6.conf.${a#*:}.stable_secret=$secret" \
-			"net.ipv6.conf.${a#*:}.accept_ra=2" \
-			"net.ipv6.conf.${a#*:}.dad_transmits=1"
+			"net.ipv6.conf.${a#*:}.accept_ra=2"
 	done
-	ip netns exec "$PEER" sysctl -wq net.ipv6.conf.p1.forwarding=0
+	ip netns exec "$DNS" sysctl -wq net.ipv6.conf.vd.accept_ra=0
 	virt_ra "$PEER" p1 2001:db8:77:0
 	check_err $? "cannot send a router advertisement"
-	sleep 4
+	slowwait 10 sh -c "ip -n $CNS -6 addr show dev vc scope global |
+		grep 2001:db8:77: | grep -qv tentative"
 	c=$(ip -n "$CNS" -6 -o addr show dev vc scope global |
-		awk '/2001:db8:77:/ && !/tentative|dadfailed/ { print $4 }')
+		awk '/2001:db8:77:/ { print $4 }')
+	ip netns exec "$DNS" sysctl -wq net.ipv6.conf.vd.accept_ra=2
+	virt_ra "$PEER" p1 2001:db8:77:0
+	sleep 4
 	d=$(ip -n "$DNS" -6 -o addr show dev vd scope global |
 		awk '/2001:db8:77:/ && !/tentative|dadfailed/ { print $4 }')
 	[ -n "$c" ] && [ -n "$d" ]
