@@ -229,7 +229,7 @@ test_netpoll_refused()
 		return
 	fi
 	mountpoint -q /sys/kernel/config ||
-		mount -t configfs configfs /sys/kernel/config
+		mount -t configfs none /sys/kernel/config
 	ip link add n0 type veth peer name n1
 	ip link add link n0 name nv0 type virt
 	ip addr add 198.18.7.1/24 dev nv0

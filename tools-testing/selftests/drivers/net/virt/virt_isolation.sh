@@ -121,7 +121,9 @@ virt_garp()
 {
 	ip netns exec "$1" python3 - "$2" "$3" "$4" <<'EOF'
 import socket, struct, sys
-dev, mac, ip = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", "")), socket.inet_aton(sys.argv[3])
+dev = sys.argv[1]
+mac = bytes.fromhex(sys.argv[2].replace(":", ""))
+ip = socket.inet_aton(sys.argv[3])
 arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac + ip + b"\0" * 6 + ip
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind((dev, 0))
@@ -157,7 +159,8 @@ virt_ra()
 {
 	ip netns exec "$1" python3 - "$2" "$3" <<'EOF'
 import socket, struct, sys
-dev, prefix = sys.argv[1], socket.inet_pton(socket.AF_INET6, sys.argv[2] + "::")
+dev = sys.argv[1]
+prefix = socket.inet_pton(socket.AF_INET6, sys.argv[2] + "::")
 s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, dev.encode())
 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
