@@ -383,8 +383,8 @@ static void virt_scrub_tx(struct sk_buff *skb, const struct net_device *from,
  * A received frame entering a child in another namespace loses what the
  * parent's namespace attached to it before the rx_handler ran (a mark or
  * security mark from its ingress filters, a conntrack entry, a route).
- * What the frame brought with it stays: its receive timestamp and the
- * driver's skb extensions, as with ipvlan and macvlan.
+ * The rest stays as it is (its timestamp, the driver's skb extensions), as
+ * with ipvlan and macvlan.
  */
 static void virt_scrub_rx(struct sk_buff *skb, const struct net_device *to)
 {

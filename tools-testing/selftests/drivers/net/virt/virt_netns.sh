@@ -67,8 +67,12 @@ test_moved_child_isolated()
 	[ $((rx0 - rx1)) -eq 5 ]
 	check_err $? "virt1 received $((rx0 - rx1)) packets for 5 echo requests"
 	if command -v ethtool >/dev/null; then
-		ip netns exec "$CT" ethtool -S virt1 | grep -q port_rx
-		check_fail $? "the container sees the parent's port counters"
+		# Listed everywhere, so that names and values agree, but
+		# zero in a container: they describe the parent's traffic.
+		ip netns exec "$CT" ethtool -S virt1 |
+			awk '$1 ~ /^port_/ { n++; if ($2 != 0) bad = 1 }
+			     END { exit bad || n == 0 }'
+		check_err $? "the container sees the parent's port counters"
 	fi
 	log_test "a child's namespace sees only its own unicast"
 }
