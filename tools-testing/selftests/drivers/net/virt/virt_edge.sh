@@ -248,39 +248,70 @@ test_netpoll_refused()
 	log_test "netpoll (netconsole) on a child is refused"
 }
 
+# edge_garp_seen: the peer's ingress counter on b1 has seen an ARP frame
+# with sender 198.18.9.1.
+edge_garp_seen()
+{
+	local n
+
+	n=$(ip netns exec "$PEER" nft list counter netdev virt_garp seen |
+		awk '$1 == "packets" { print $2 }')
+	[ "${n:-0}" -ge 1 ]
+}
+
+# edge_slave_is DEV TEXT: ip -d link shows TEXT in DEV's bond_slave line.
+edge_slave_is()
+{
+	ip -n "$HOST" -d link show "$1" | grep -q "bond_slave.*$2"
+}
+
 # After a bond failover under the parent, a child announces its address.
+# The bond's mii monitor retries the announcement the failover itself may
+# skip (bond_should_notify_peers() waits for a pending linkwatch event on
+# the new slave); the peer counts the ARP frames in an ingress counter, so
+# nothing depends on a capture having started in time.
 test_failover_announces()
 {
-	local pcap pid n
-
 	RET=0
+	if ! command -v nft >/dev/null; then
+		log_test_skip "a child announces its address after a bond failover" "no nft"
+		return
+	fi
 	edge_child
 	check_err $? "cannot set up a child in another namespace"
-	ip -n "$HOST" link add bd0 type bond mode active-backup miimon 0
+	ip -n "$HOST" link add bd0 type bond mode active-backup miimon 100
 	ip -n "$HOST" link add a0 type veth peer name a1 netns "$PEER"
 	ip -n "$HOST" link add b0 type veth peer name b1 netns "$PEER"
 	ip -n "$HOST" link set a0 master bd0
 	ip -n "$HOST" link set b0 master bd0
 	ip -n "$HOST" link set bd0 up
 	ip -n "$PEER" link set a1 up
-	ip -n "$PEER" link set b1 up
 	ip -n "$HOST" link add link bd0 name vb netns "$CNS" type virt
 	ip -n "$CNS" addr add 198.18.9.1/24 dev vb
 	ip -n "$CNS" link set vb up
 	check_err $? "cannot set up a child of a bond"
-	sleep 1
-	pcap=$(mktemp)
-	ip netns exec "$PEER" timeout 5 tcpdump -nl -i b1 -c 1 \
-		'arp and arp[14:4] = 0xc6120901' >"$pcap" 2>/dev/null &
-	pid=$!
-	sleep 1
+	ip netns exec "$PEER" nft -f - <<-EOF
+		table netdev virt_garp {
+			counter seen { }
+			chain in {
+				type filter hook ingress device b1 priority 0;
+				arp saddr ip 198.18.9.1 counter name seen
+			}
+		}
+	EOF
+	check_err $? "cannot install an ARP counter on b1"
+	# b0 gets its link only once a0 is active, so that the failover
+	# below is the only one that can send anything out of b0.
+	slowwait 5 edge_slave_is a0 "state ACTIVE"
+	check_err $? "a0 did not become the active slave"
+	ip -n "$PEER" link set b1 up
+	slowwait 5 edge_slave_is b0 "mii_status UP"
+	check_err $? "b0 did not get its link"
 	ip -n "$HOST" link set bd0 type bond active_slave b0
 	check_err $? "cannot fail over to b0"
-	wait "$pid"
-	n=$(grep -c 'ARP' "$pcap")
-	[ "$n" -ge 1 ]
+	slowwait 10 edge_garp_seen
 	check_err $? "no gratuitous ARP from the child after the failover"
-	rm -f "$pcap"
+	ip netns exec "$PEER" nft delete table netdev virt_garp
 	ip -n "$HOST" link del bd0
 	ip -n "$HOST" link del a0
 	ip -n "$HOST" link del b0
