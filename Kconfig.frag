@@ -30,8 +30,9 @@ config NET_VIRT_KUNIT_TEST
 	depends on KUNIT=y || NET_VIRT=m
 	default KUNIT_ALL_TESTS
 	help
-	  KUnit tests of virt's address table: adding, deleting, collisions
-	  between children, IPv4-mapped keys and flushing. They are built
+	  KUnit tests of virt's address table (adding, deleting, collisions
+	  between children, IPv4-mapped keys, flushing) and of how the
+	  parent's egress hook recognises a child's frame. They are built
 	  into the virt module and run when it loads.
 
 	  If unsure, say N.

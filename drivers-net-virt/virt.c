@@ -28,6 +28,7 @@
 #include <linux/if_arp.h>
 #include <linux/if_vlan.h>
 #include <linux/inetdevice.h>
+#include <linux/local_lock.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/module.h>
@@ -699,30 +700,94 @@ static enum virt_local virt_local_xmit(struct virt_port *port,
 }
 
 #ifdef CONFIG_NETFILTER_EGRESS
-/*
- * A child's frames pass its parent's egress hook too, after
- * virt_local_xmit() already delivered them. virt_start_xmit() names the
- * frame it is handing to the parent on this CPU, so that the hook lets it by.
+/**
+ * struct virt_tx - a child's frame on its way through its parent's egress hook
+ * @node: in this CPU's virt_tx_pcpu list
+ * @skb: the frame, until the hook has seen it
+ * @port: the port the hook must belong to
+ * @task: the task transmitting it
+ *
+ * A child's frames pass their parent's egress hook after virt_local_xmit()
+ * already delivered them; the hook must not deliver them again as if the
+ * parent sent them. virt_start_xmit() lists the frame it hands to the parent
+ * for the duration of that dev_queue_xmit(), in which the hook runs, in this
+ * task. ndo_start_xmit() runs with BH disabled, which keeps the task on this
+ * CPU (on PREEMPT_RT, migrate_disable()). The list, not a single per-CPU
+ * slot: with PREEMPT_RT another task may transmit on this CPU while this one
+ * is preempted in between, and may finish first. The task: a frame an
+ * earlier egress rule freed must not be taken for another task's frame that
+ * got its address. (struct netdev_xmit, per task on PREEMPT_RT, would be the
+ * place for this, but it is the core's.)
  */
-static DEFINE_PER_CPU(const struct sk_buff *, virt_child_skb);
+struct virt_tx {
+	struct hlist_node node;
+	const struct sk_buff *skb;
+	const struct virt_port *port;
+	const struct task_struct *task;
+};
 
-static void virt_child_skb_set(const struct sk_buff *skb)
+struct virt_tx_pcpu {
+	struct hlist_head head;
+	local_lock_t bh_lock;
+};
+
+static DEFINE_PER_CPU(struct virt_tx_pcpu, virt_tx_pcpu) = {
+	.bh_lock = INIT_LOCAL_LOCK(bh_lock),
+};
+
+static void virt_tx_begin(struct virt_tx *tx, const struct virt_port *port,
+			  const struct sk_buff *skb)
 {
-	this_cpu_write(virt_child_skb, skb);
+	tx->skb = skb;
+	tx->port = port;
+	tx->task = current;
+	local_lock_nested_bh(&virt_tx_pcpu.bh_lock);
+	hlist_add_head(&tx->node, this_cpu_ptr(&virt_tx_pcpu.head));
+	local_unlock_nested_bh(&virt_tx_pcpu.bh_lock);
+}
+
+static void virt_tx_end(struct virt_tx *tx)
+{
+	local_lock_nested_bh(&virt_tx_pcpu.bh_lock);
+	hlist_del(&tx->node);
+	local_unlock_nested_bh(&virt_tx_pcpu.bh_lock);
+}
+
+/* Whether @skb is a child's frame passing @port's egress hook (once only). */
+static bool virt_tx_is_child(const struct virt_port *port,
+			     const struct sk_buff *skb)
+{
+	struct virt_tx *tx;
+	bool found = false;
+
+	local_lock_nested_bh(&virt_tx_pcpu.bh_lock);
+	hlist_for_each_entry(tx, this_cpu_ptr(&virt_tx_pcpu.head), node) {
+		if (tx->skb == skb && tx->port == port && tx->task == current) {
+			tx->skb = NULL;
+			found = true;
+			break;
+		}
+	}
+	local_unlock_nested_bh(&virt_tx_pcpu.bh_lock);
+	return found;
 }
 
 static unsigned int virt_egress(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
+	unsigned int verdict = NF_ACCEPT;
 	struct virt_port *port = priv;
 
-	if (this_cpu_read(virt_child_skb) == skb) {
-		this_cpu_write(virt_child_skb, NULL);
-		return NF_ACCEPT;
-	}
-	if (virt_local_xmit(port, skb, port->lower) == VIRT_LOCAL_NONE)
-		return NF_ACCEPT;
-	return NF_STOLEN;
+	/*
+	 * Usually called from __dev_queue_xmit() with BH disabled, but
+	 * AF_PACKET's qdisc bypass (nf_hook_direct_egress()) holds only RCU.
+	 */
+	local_bh_disable();
+	if (!virt_tx_is_child(port, skb) &&
+	    virt_local_xmit(port, skb, port->lower) != VIRT_LOCAL_NONE)
+		verdict = NF_STOLEN;
+	local_bh_enable();
+	return verdict;
 }
 
 static void virt_egress_off(struct virt_port *port)
@@ -779,7 +844,15 @@ static void virt_egress_update(struct virt_port *port)
 	port->egress_on = true;
 }
 #else
-static void virt_child_skb_set(const struct sk_buff *skb)
+struct virt_tx {
+};
+
+static void virt_tx_begin(struct virt_tx *tx, const struct virt_port *port,
+			  const struct sk_buff *skb)
+{
+}
+
+static void virt_tx_end(struct virt_tx *tx)
 {
 }
 
@@ -796,6 +869,7 @@ static netdev_tx_t virt_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	const struct virt_dev *vdev = netdev_priv(dev);
 	unsigned int len = skb->len;
+	struct virt_tx tx;
 	int ret;
 
 	switch (virt_local_xmit(vdev->port, skb, dev)) {
@@ -811,9 +885,9 @@ static netdev_tx_t virt_start_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	virt_scrub_tx(skb, dev, vdev->lower);
 	skb->dev = vdev->lower;
-	virt_child_skb_set(skb);
+	virt_tx_begin(&tx, vdev->port, skb);
 	ret = dev_queue_xmit(skb);
-	virt_child_skb_set(NULL);
+	virt_tx_end(&tx);
 	/* Negative errors and NET_XMIT_DROP are drops, not transmissions. */
 	if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN))
 		dev_sw_netstats_tx_add(dev, 1, len);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for virt's address table, included by virt.c when
+ * KUnit tests for virt's address table and for how the parent's egress hook
+ * recognises a child's frame, included by virt.c when
  * CONFIG_NET_VIRT_KUNIT_TEST is set: they need its static functions.
  */
 
@@ -183,3 +184,116 @@ static struct kunit_suite virt_addr_test_suite = {
 };
 
 kunit_test_suite(virt_addr_test_suite);
+
+#ifdef CONFIG_NETFILTER_EGRESS
+/*
+ * Frames and ports are only compared by address here, never dereferenced.
+ * The list's lock wants BH disabled, as in virt_start_xmit() and the hook;
+ * inside those sections only KUNIT_EXPECT_*(): an assertion would leave the
+ * test with BH disabled and an entry of its stack on the list.
+ */
+struct virt_tx_test_ctx {
+	struct sk_buff		skb[2];
+	struct virt_port	port[2];
+};
+
+static int virt_tx_test_init(struct kunit *test)
+{
+	test->priv = kunit_kzalloc(test, sizeof(struct virt_tx_test_ctx),
+				   GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, test->priv);
+	return 0;
+}
+
+/*
+ * Under PREEMPT_RT a second transmission may start on this CPU while the
+ * first is preempted before its parent's hook, and either may finish first:
+ * each frame must still be recognised, as its own. (One per-CPU slot, as
+ * virt had, forgets the first frame here.) These run in one task: they test
+ * the bookkeeping, not a preempted kernel.
+ */
+static void virt_tx_test_interleaved(struct kunit *test)
+{
+	struct virt_tx_test_ctx *ctx = test->priv;
+	struct virt_tx a, b;
+
+	local_bh_disable();
+	virt_tx_begin(&a, &ctx->port[0], &ctx->skb[0]);
+	virt_tx_begin(&b, &ctx->port[0], &ctx->skb[1]);
+	KUNIT_EXPECT_TRUE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[1]));
+	virt_tx_end(&b);
+	KUNIT_EXPECT_TRUE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[0]));
+	virt_tx_end(&a);
+	local_bh_enable();
+}
+
+static void virt_tx_test_out_of_order(struct kunit *test)
+{
+	struct virt_tx_test_ctx *ctx = test->priv;
+	struct virt_tx a, b;
+
+	local_bh_disable();
+	virt_tx_begin(&a, &ctx->port[0], &ctx->skb[0]);
+	virt_tx_begin(&b, &ctx->port[0], &ctx->skb[1]);
+	KUNIT_EXPECT_TRUE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[0]));
+	virt_tx_end(&a);
+	KUNIT_EXPECT_TRUE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[1]));
+	virt_tx_end(&b);
+	KUNIT_EXPECT_FALSE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[0]));
+	KUNIT_EXPECT_FALSE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[1]));
+	local_bh_enable();
+}
+
+/* A frame passes as the child's once, at its own port's hook only. */
+static void virt_tx_test_once_per_port(struct kunit *test)
+{
+	struct virt_tx_test_ctx *ctx = test->priv;
+	struct virt_tx a;
+
+	local_bh_disable();
+	virt_tx_begin(&a, &ctx->port[0], &ctx->skb[0]);
+	KUNIT_EXPECT_FALSE(test, virt_tx_is_child(&ctx->port[1], &ctx->skb[0]));
+	KUNIT_EXPECT_FALSE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[1]));
+	KUNIT_EXPECT_TRUE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[0]));
+	KUNIT_EXPECT_FALSE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[0]));
+	virt_tx_end(&a);
+	local_bh_enable();
+}
+
+/*
+ * A frame an earlier egress rule dropped never reaches virt's hook: its entry
+ * stays until its dev_queue_xmit() returns. Another task's frame that got
+ * the same address meanwhile is not taken for it.
+ */
+static void virt_tx_test_other_task(struct kunit *test)
+{
+	struct virt_tx_test_ctx *ctx = test->priv;
+	struct virt_tx a;
+
+	local_bh_disable();
+	virt_tx_begin(&a, &ctx->port[0], &ctx->skb[0]);
+	/* What another task's entry looks like from here. */
+	a.task = (const struct task_struct *)ctx;
+	KUNIT_EXPECT_FALSE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[0]));
+	virt_tx_end(&a);
+	/* And a finished transmission leaves nothing behind. */
+	KUNIT_EXPECT_FALSE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[0]));
+	local_bh_enable();
+}
+
+static struct kunit_case virt_tx_test_cases[] = {
+	KUNIT_CASE(virt_tx_test_interleaved),
+	KUNIT_CASE(virt_tx_test_out_of_order),
+	KUNIT_CASE(virt_tx_test_once_per_port),
+	KUNIT_CASE(virt_tx_test_other_task),
+	{}
+};
+
+static struct kunit_suite virt_tx_test_suite = {
+	.name		= "virt_egress_tx",
+	.init		= virt_tx_test_init,
+	.test_cases	= virt_tx_test_cases,
+};
+
+kunit_test_suite(virt_tx_test_suite);
+#endif /* CONFIG_NETFILTER_EGRESS */
