@@ -120,8 +120,10 @@ virt_transfer()
 		OPEN:"$tmpd/received",creat,trunc &
 	pid=$!
 	wait_local_port_listen "$to" 5001 tcp
+	# A peer that never answers (ipvlan's side of virt_compare.sh) fails
+	# after 20 s of SYN retransmissions, not after the whole timeout.
 	timeout 120 ip netns exec "$from" socat -u OPEN:"$tmpd/sent" \
-		TCP$pf:"$host":5001 || rc=1
+		TCP$pf:"$host":5001,connect-timeout=20 || rc=1
 	# A listener nobody reached is stopped rather than waited for.
 	[ "$rc" = 0 ] || kill "$pid" 2>/dev/null
 	wait "$pid" || rc=1
