@@ -21,3 +21,7 @@ die()
 	echo "error: $*" >&2
 	exit 1
 }
+
+# What in a guest's console or dmesg is a kernel splat.
+# shellcheck disable=SC2034
+SPLAT_RE='BUG:|WARNING:|KASAN|UBSAN|possible circular|possible recursive|inconsistent lock|suspicious RCU|Oops|general protection|Call Trace|unregister_netdevice: waiting|leaked reference|ref_tracker|Kernel panic'

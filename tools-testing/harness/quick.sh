@@ -34,8 +34,14 @@ run=$CACHE/run/quick
 	"$SRC/$sdir" 900 --only="$T") | sed 's/\r$//' |
 	grep -E '^# |^(not )?ok |BUG|WARNING|KASAN|Call Trace|panic' || true
 rc=0
-if grep -E 'BUG:|WARNING:|KASAN|UBSAN|possible circular|possible recursive|inconsistent lock|suspicious RCU|Oops|general protection|Call Trace|unregister_netdevice: waiting|leaked reference|ref_tracker|Kernel panic' \
+if grep -E "$SPLAT_RE" \
 	"$run/console.log" "$run/dmesg.txt" 2>/dev/null | head -n 20 | grep .; then
+	rc=1
+fi
+# virt's KUnit suites run when virt.ko loads.
+grep -E '(not )?ok [0-9]+ virt_[a-z_]+$' "$run/dmesg.txt" 2>/dev/null |
+	sed 's/^.*\] *//' | sort -u
+if grep -qE 'not ok [0-9]+ virt_' "$run/dmesg.txt" 2>/dev/null; then
 	rc=1
 fi
 if [ -s "$run/kmemleak.txt" ]; then

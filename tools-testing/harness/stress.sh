@@ -31,7 +31,7 @@ done
 if [ ! -s "$run/dmesg.txt" ]; then
 	echo "FAIL  no kernel log from the guest"
 	fail=$((fail + 1))
-elif grep -E 'BUG:|WARNING:|KASAN|UBSAN|possible circular|possible recursive|inconsistent lock|suspicious RCU|Oops|general protection|Call Trace|unregister_netdevice: waiting|leaked reference|ref_tracker|Kernel panic' \
+elif grep -E "$SPLAT_RE" \
 	"$run/console.log" "$run/dmesg.txt" 2>/dev/null; then
 	echo "FAIL  kernel splat"
 	fail=$((fail + 1))
