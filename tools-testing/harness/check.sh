@@ -101,8 +101,8 @@ run_guest()
 
 	shift
 	(cd "$SRC" && "$top/tools-testing/vm/run-vm.sh" "$BUILD/arch/x86/boot/bzImage" \
-		"$MODROOT" "$RUN/vm-$name" 2400 \
-		"$top/tools-testing/vm/run-selftests.sh" "$sdir" 600 \
+		"$MODROOT" "$RUN/vm-$name" 3000 \
+		"$top/tools-testing/vm/run-selftests.sh" "$sdir" 900 \
 		virt_local.sh=virt_compare.sh "$@") >"$RUN/vm-$name.out" 2>&1
 }
 
