@@ -28,9 +28,9 @@
 #include <linux/if_arp.h>
 #include <linux/if_vlan.h>
 #include <linux/inetdevice.h>
-#include <linux/local_lock.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/local_lock.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
