@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for virt's address table and for how the parent's egress hook
+ * KUnit tests for virt's address table, for what a received frame keeps on
+ * its way into a child's namespace and for how the parent's egress hook
  * recognises a child's frame, included by virt.c when
  * CONFIG_NET_VIRT_KUNIT_TEST is set: they need its static functions.
  */
@@ -185,12 +186,110 @@ static struct kunit_suite virt_addr_test_suite = {
 
 kunit_test_suite(virt_addr_test_suite);
 
+/*
+ * What a received frame keeps and loses on its way to a child. The devices
+ * are never registered, and the child's namespace is only an address:
+ * virt_scrub_rx() compares namespaces and never follows them.
+ */
+struct virt_scrub_test_ctx {
+	struct net_device	*parent;
+	struct net_device	*child;
+	struct sk_buff		*skb;
+};
+
+static int virt_scrub_test_init(struct kunit *test)
+{
+	struct virt_scrub_test_ctx *ctx;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->parent = kunit_kzalloc(test, sizeof(*ctx->parent), GFP_KERNEL);
+	ctx->child = kunit_kzalloc(test, sizeof(*ctx->child), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->parent);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->child);
+	dev_net_set(ctx->parent, &init_net);
+	dev_net_set(ctx->child, &init_net);
+
+	ctx->skb = alloc_skb(ETH_HLEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->skb);
+	ctx->skb->dev = ctx->parent;
+	ctx->skb->pkt_type = PACKET_BROADCAST;
+	ctx->skb->tstamp = ktime_set(1000, 1);
+	ctx->skb->mark = 0x2a;
+	ctx->skb->priority = 6;
+#ifdef CONFIG_NETWORK_SECMARK
+	ctx->skb->secmark = 7;
+#endif
+	test->priv = ctx;
+	return 0;
+}
+
+static void virt_scrub_test_exit(struct kunit *test)
+{
+	struct virt_scrub_test_ctx *ctx = test->priv;
+
+	ctx->skb->dev = NULL;
+	kfree_skb(ctx->skb);
+}
+
+/* Into another namespace: the parent's mark goes, the timestamp stays. */
+static void virt_scrub_test_other_netns(struct kunit *test)
+{
+	struct virt_scrub_test_ctx *ctx = test->priv;
+	struct sk_buff *skb = ctx->skb;
+
+	if (!IS_ENABLED(CONFIG_NET_NS))
+		kunit_skip(test, "needs CONFIG_NET_NS");
+	/* Compared by address only, never dereferenced. */
+	dev_net_set(ctx->child, (struct net *)ctx);
+
+	virt_scrub_rx(skb, ctx->child);
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(skb->tstamp),
+			ktime_to_ns(ktime_set(1000, 1)));
+	KUNIT_EXPECT_TRUE(test, skb->pkt_type == PACKET_BROADCAST);
+	KUNIT_EXPECT_EQ(test, skb->priority, 6);
+	KUNIT_EXPECT_EQ(test, skb->mark, 0);
+#ifdef CONFIG_NETWORK_SECMARK
+	KUNIT_EXPECT_EQ(test, skb->secmark, 0);
+#endif
+}
+
+/* In the parent's namespace nothing changes. */
+static void virt_scrub_test_same_netns(struct kunit *test)
+{
+	struct virt_scrub_test_ctx *ctx = test->priv;
+	struct sk_buff *skb = ctx->skb;
+
+	virt_scrub_rx(skb, ctx->child);
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(skb->tstamp),
+			ktime_to_ns(ktime_set(1000, 1)));
+	KUNIT_EXPECT_EQ(test, skb->mark, 0x2a);
+#ifdef CONFIG_NETWORK_SECMARK
+	KUNIT_EXPECT_EQ(test, skb->secmark, 7);
+#endif
+}
+
+static struct kunit_case virt_scrub_test_cases[] = {
+	KUNIT_CASE(virt_scrub_test_other_netns),
+	KUNIT_CASE(virt_scrub_test_same_netns),
+	{}
+};
+
+static struct kunit_suite virt_scrub_test_suite = {
+	.name		= "virt_rx_scrub",
+	.init		= virt_scrub_test_init,
+	.exit		= virt_scrub_test_exit,
+	.test_cases	= virt_scrub_test_cases,
+};
+
+kunit_test_suite(virt_scrub_test_suite);
+
 #ifdef CONFIG_NETFILTER_EGRESS
 /*
  * Frames and ports are only compared by address here, never dereferenced.
- * The list's lock wants BH disabled, as in virt_start_xmit() and the hook;
- * inside those sections only KUNIT_EXPECT_*(): an assertion would leave the
- * test with BH disabled and an entry of its stack on the list.
+ * The list's lock wants BH disabled, as in virt_start_xmit() and the hook.
+ * Inside those sections the tests only record what they see: a failed
+ * expectation allocates its report with GFP_KERNEL.
  */
 struct virt_tx_test_ctx {
 	struct sk_buff		skb[2];
@@ -216,48 +315,61 @@ static void virt_tx_test_interleaved(struct kunit *test)
 {
 	struct virt_tx_test_ctx *ctx = test->priv;
 	struct virt_tx a, b;
+	bool seen[2];
 
 	local_bh_disable();
 	virt_tx_begin(&a, &ctx->port[0], &ctx->skb[0]);
 	virt_tx_begin(&b, &ctx->port[0], &ctx->skb[1]);
-	KUNIT_EXPECT_TRUE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[1]));
+	seen[1] = virt_tx_is_child(&ctx->port[0], &ctx->skb[1]);
 	virt_tx_end(&b);
-	KUNIT_EXPECT_TRUE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[0]));
+	seen[0] = virt_tx_is_child(&ctx->port[0], &ctx->skb[0]);
 	virt_tx_end(&a);
 	local_bh_enable();
+	KUNIT_EXPECT_TRUE(test, seen[1]);
+	KUNIT_EXPECT_TRUE(test, seen[0]);
 }
 
 static void virt_tx_test_out_of_order(struct kunit *test)
 {
 	struct virt_tx_test_ctx *ctx = test->priv;
 	struct virt_tx a, b;
+	bool seen[2], again[2];
 
 	local_bh_disable();
 	virt_tx_begin(&a, &ctx->port[0], &ctx->skb[0]);
 	virt_tx_begin(&b, &ctx->port[0], &ctx->skb[1]);
-	KUNIT_EXPECT_TRUE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[0]));
+	seen[0] = virt_tx_is_child(&ctx->port[0], &ctx->skb[0]);
 	virt_tx_end(&a);
-	KUNIT_EXPECT_TRUE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[1]));
+	seen[1] = virt_tx_is_child(&ctx->port[0], &ctx->skb[1]);
 	virt_tx_end(&b);
-	KUNIT_EXPECT_FALSE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[0]));
-	KUNIT_EXPECT_FALSE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[1]));
+	again[0] = virt_tx_is_child(&ctx->port[0], &ctx->skb[0]);
+	again[1] = virt_tx_is_child(&ctx->port[0], &ctx->skb[1]);
 	local_bh_enable();
+	KUNIT_EXPECT_TRUE(test, seen[0]);
+	KUNIT_EXPECT_TRUE(test, seen[1]);
+	KUNIT_EXPECT_FALSE(test, again[0]);
+	KUNIT_EXPECT_FALSE(test, again[1]);
 }
 
 /* A frame passes as the child's once, at its own port's hook only. */
 static void virt_tx_test_once_per_port(struct kunit *test)
 {
 	struct virt_tx_test_ctx *ctx = test->priv;
+	bool other_port, other_skb, own, twice;
 	struct virt_tx a;
 
 	local_bh_disable();
 	virt_tx_begin(&a, &ctx->port[0], &ctx->skb[0]);
-	KUNIT_EXPECT_FALSE(test, virt_tx_is_child(&ctx->port[1], &ctx->skb[0]));
-	KUNIT_EXPECT_FALSE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[1]));
-	KUNIT_EXPECT_TRUE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[0]));
-	KUNIT_EXPECT_FALSE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[0]));
+	other_port = virt_tx_is_child(&ctx->port[1], &ctx->skb[0]);
+	other_skb = virt_tx_is_child(&ctx->port[0], &ctx->skb[1]);
+	own = virt_tx_is_child(&ctx->port[0], &ctx->skb[0]);
+	twice = virt_tx_is_child(&ctx->port[0], &ctx->skb[0]);
 	virt_tx_end(&a);
 	local_bh_enable();
+	KUNIT_EXPECT_FALSE(test, other_port);
+	KUNIT_EXPECT_FALSE(test, other_skb);
+	KUNIT_EXPECT_TRUE(test, own);
+	KUNIT_EXPECT_FALSE(test, twice);
 }
 
 /*
@@ -268,17 +380,20 @@ static void virt_tx_test_once_per_port(struct kunit *test)
 static void virt_tx_test_other_task(struct kunit *test)
 {
 	struct virt_tx_test_ctx *ctx = test->priv;
+	bool other_task, after;
 	struct virt_tx a;
 
 	local_bh_disable();
 	virt_tx_begin(&a, &ctx->port[0], &ctx->skb[0]);
 	/* What another task's entry looks like from here. */
 	a.task = (const struct task_struct *)ctx;
-	KUNIT_EXPECT_FALSE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[0]));
+	other_task = virt_tx_is_child(&ctx->port[0], &ctx->skb[0]);
 	virt_tx_end(&a);
 	/* And a finished transmission leaves nothing behind. */
-	KUNIT_EXPECT_FALSE(test, virt_tx_is_child(&ctx->port[0], &ctx->skb[0]));
+	after = virt_tx_is_child(&ctx->port[0], &ctx->skb[0]);
 	local_bh_enable();
+	KUNIT_EXPECT_FALSE(test, other_task);
+	KUNIT_EXPECT_FALSE(test, after);
 }
 
 static struct kunit_case virt_tx_test_cases[] = {

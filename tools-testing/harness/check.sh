@@ -133,7 +133,7 @@ if [ $kernel_ok -eq 0 ]; then
 	result "every selftest script exits 0 (guest status $vm_rc)" $? "$log"
 
 	# virt's KUnit suites run each time virt.ko loads.
-	for suite in virt_addr_table virt_egress_tx; do
+	for suite in virt_addr_table virt_rx_scrub virt_egress_tx; do
 		cat "$RUN"/vm-[ab]/dmesg.txt 2>/dev/null |
 			grep -E "(not )?ok [0-9]+ $suite\$" >"$log"
 		grep -q " ok [0-9]* $suite\$" "$log" && ! grep -q 'not ok' "$log"
