@@ -31,7 +31,8 @@ config NET_VIRT_KUNIT_TEST
 	default KUNIT_ALL_TESTS
 	help
 	  KUnit tests of virt's address table (adding, deleting, collisions
-	  between children, IPv4-mapped keys, flushing) and of how the
+	  between children, IPv4-mapped keys, flushing), of what a received
+	  frame keeps when it enters another namespace and of how the
 	  parent's egress hook recognises a child's frame. They are built
 	  into the virt module and run when it loads.
 

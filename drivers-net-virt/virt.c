@@ -316,6 +316,9 @@ static struct virt_dev *virt_owner(struct virt_port *port,
 
 	switch (proto) {
 	case htons(ETH_P_IP):
+		/* Broadcast and multicast are everyone's, whatever their IP. */
+		if (group)
+			return NULL;
 		iph = skb_header_pointer(skb, off, sizeof(*iph), &buf.ip4);
 		if (unlikely(!iph))
 			return NULL;
@@ -1413,6 +1416,12 @@ static int virt_newlink(struct net_device *dev,
 		unregister_netdevice(dev);
 		return err;
 	}
+	/*
+	 * Children have no LRO and frames they receive may be forwarded. With
+	 * LRO off now, no later feature change of the parent, which may hold
+	 * its instance lock, has to turn it off from a child's update.
+	 */
+	dev_disable_lro(lower);
 
 	return 0;
 
@@ -1593,6 +1602,20 @@ static bool virt_in_dev_has(const struct in_device *in_dev, __be32 local)
 }
 
 /*
+ * Whether @ip can name one receiver: a group or broadcast address owned by a
+ * child would take the parent's and its siblings' IGMP, VRRP or DHCP.
+ */
+static bool virt_addr_unicast(const struct in6_addr *ip)
+{
+	__be32 a = ip->s6_addr32[3];
+
+	if (ipv6_addr_v4mapped(ip))
+		return !ipv4_is_multicast(a) && !ipv4_is_lbcast(a) &&
+		       !ipv4_is_zeronet(a);
+	return !ipv6_addr_is_multicast(ip) && !ipv6_addr_any(ip);
+}
+
+/*
  * The checks of virt_addr_check() for an IPv4 address that is already on
  * @dev, which the lookup of the namespace's local addresses may find.
  */
@@ -1604,6 +1627,8 @@ static const char *virt_addr_check_local(struct net_device *dev,
 	struct net_device *holder;
 	const char *why = NULL;
 
+	if (!virt_addr_unicast(ip))
+		return "Address is not a unicast address";
 	rcu_read_lock();
 	addr = virt_addr_find(vdev->port, ip);
 	holder = __ip_dev_find(dev_net(vdev->lower), ip->s6_addr32[3], false);
@@ -1697,6 +1722,8 @@ static const char *virt_addr_check(struct net_device *dev,
 	const struct virt_addr *addr;
 	const char *why = NULL;
 
+	if (!virt_addr_unicast(ip))
+		return "Address is not a unicast address";
 	rcu_read_lock();
 	addr = virt_addr_find(vdev->port, ip);
 	if (addr && addr->vdev != vdev)
@@ -1787,6 +1814,7 @@ static int virt_inet6addr_event(struct notifier_block *nb, unsigned long event,
 	const struct inet6_ifaddr *ifa = ptr;
 	struct net_device *dev = ifa->idev->dev;
 	struct virt_dev *vdev;
+	bool local;
 	int err;
 
 	if (!netif_is_virt(dev))
@@ -1795,6 +1823,22 @@ static int virt_inet6addr_event(struct notifier_block *nb, unsigned long event,
 	vdev = netdev_priv(dev);
 	switch (event) {
 	case NETDEV_UP:
+		/*
+		 * SLAAC and DAD retries add addresses without the validator,
+		 * and a token can make one the host's. One the parent's
+		 * namespace receives for stays with it: the child's DAD
+		 * probe reaches the parent, whose answer fails the address.
+		 */
+		rcu_read_lock();
+		local = !net_eq(dev_net(dev), dev_net(vdev->lower)) &&
+			virt_addr_is_local(dev_net(vdev->lower), &ifa->addr,
+					   vdev->lower);
+		rcu_read_unlock();
+		if (local) {
+			netdev_warn(dev, "%pI6c not steered to this device: it is local to the parent's namespace\n",
+				    &ifa->addr);
+			break;
+		}
 		err = virt_addr_add(vdev, &ifa->addr, GFP_ATOMIC);
 		if (err)
 			netdev_warn(dev, "%pI6c not steered to this device: %d\n",

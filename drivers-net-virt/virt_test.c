@@ -33,6 +33,9 @@ static void virt_test_exit(struct kunit *test)
 {
 	struct virt_test_ctx *ctx = test->priv;
 
+	/* Called after a failed init too. */
+	if (!ctx)
+		return;
 	/* The entries go with kfree_rcu(); they do not point at the port. */
 	virt_addr_flush(&ctx->a);
 	virt_addr_flush(&ctx->b);
@@ -203,6 +206,7 @@ static int virt_scrub_test_init(struct kunit *test)
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	test->priv = ctx;
 	ctx->parent = kunit_kzalloc(test, sizeof(*ctx->parent), GFP_KERNEL);
 	ctx->child = kunit_kzalloc(test, sizeof(*ctx->child), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->parent);
@@ -220,7 +224,6 @@ static int virt_scrub_test_init(struct kunit *test)
 #ifdef CONFIG_NETWORK_SECMARK
 	ctx->skb->secmark = 7;
 #endif
-	test->priv = ctx;
 	return 0;
 }
 
@@ -228,8 +231,11 @@ static void virt_scrub_test_exit(struct kunit *test)
 {
 	struct virt_scrub_test_ctx *ctx = test->priv;
 
+	/* Called after a failed init too. */
+	if (!ctx || !ctx->skb)
+		return;
 	ctx->skb->dev = NULL;
-	kfree_skb(ctx->skb);
+	consume_skb(ctx->skb);
 }
 
 /* Into another namespace: the parent's mark goes, the timestamp stays. */

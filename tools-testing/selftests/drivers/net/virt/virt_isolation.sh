@@ -14,6 +14,8 @@ ALL_TESTS="
 	test_no_foreign_unicast
 	test_gratuitous_arp
 	test_dad_across_children
+	test_slaac_token_host_addr
+	test_group_addr_refused
 "
 
 VIRT_IPV6=1
@@ -206,6 +208,69 @@ test_dad_across_children()
 	check_err $? "both children configured $c: DAD did not see the duplicate"
 	iso_cleanup
 	log_test "DAD between children in containers (stable-privacy SLAAC)"
+}
+
+# SLAAC adds addresses without the validator, and a token the container sets
+# makes the address whatever it likes: here the host's own. That address
+# must not be steered into the container, and the host's DAD answer must
+# make the container's copy fail.
+test_slaac_token_host_addr()
+{
+	local c0 c1 state mon pid
+
+	RET=0
+	iso_setup
+	check_err $? "cannot set up two containers"
+	ip -n "$HOST" addr add 2001:db8:78::1/64 dev p0 nodad
+	ip -n "$PEER" addr add 2001:db8:78::2/64 dev p1 nodad
+	ip netns exec "$CNS" sysctl -wq net.ipv6.conf.vc.accept_ra=2
+	ip -n "$CNS" token set ::1/64 dev vc
+	check_err $? "cannot set a token on vc"
+	# The address may fail DAD and go before a poll would see it.
+	mon=$(mktemp)
+	ip -n "$CNS" monitor address >"$mon" &
+	pid=$!
+	sleep 1
+	virt_ra "$PEER" p1 2001:db8:78:0
+	check_err $? "cannot send a router advertisement"
+	slowwait 10 grep -q 2001:db8:78::1/ "$mon"
+	check_err $? "SLAAC with the token gave vc no address"
+	sleep 3
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	rm -f "$mon"
+	# DAD failed: the kernel removes such a SLAAC address.
+	state=$(ip -n "$CNS" -6 -o addr show dev vc | grep 2001:db8:78::1/)
+	[ -z "$state" ] || echo "$state" | grep -q dadfailed
+	check_err $? "vc configured the host's address: '$state'"
+	c0=$(virt_stat "$CNS" vc rx_packets)
+	virt_ping "$PEER" 2001:db8:78::1 10
+	check_err $? "the host no longer answers for its own address"
+	c1=$(virt_stat "$CNS" vc rx_packets)
+	[ $((c1 - c0)) -lt 5 ]
+	check_err $? "vc received $((c1 - c0)) frames for the host's address"
+	ip -n "$PEER" addr del 2001:db8:78::2/64 dev p1
+	ip -n "$HOST" addr del 2001:db8:78::1/64 dev p0
+	iso_cleanup
+	log_test "a SLAAC token cannot give a container the host's address"
+}
+
+# A group or broadcast address names no single owner: a child holding one
+# would take the parent's and its siblings' IGMP, VRRP, mDNS or DHCP.
+test_group_addr_refused()
+{
+	local a
+
+	RET=0
+	iso_setup
+	check_err $? "cannot set up two containers"
+	for a in 224.0.0.1/32 224.0.0.18/32 239.255.255.250/32 \
+		 255.255.255.255/32; do
+		iso_refused "$CNS" "$a" vc "not a unicast address"
+		check_err $? "vc was given $a"
+	done
+	iso_cleanup
+	log_test "a child cannot own a multicast, broadcast or zero address"
 }
 
 virt_setup
