@@ -16,8 +16,8 @@ mkdir -p "$CACHE/run"
 sdir=$SRC/tools/testing/selftests/drivers/net/virt
 step "stress: one guest, VIRT_STRESS=1"
 (cd "$SRC" && "$top/tools-testing/vm/run-vm.sh" "$BUILD/arch/x86/boot/bzImage" \
-	"$MODROOT" "$run" 3600 env VIRT_STRESS=1 \
-	"$top/tools-testing/vm/run-selftests.sh" "$sdir" 3000 \
+	"$MODROOT" "$run" 5400 env VIRT_STRESS=1 \
+	"$top/tools-testing/vm/run-selftests.sh" "$sdir" 4500 \
 	--only=virt_stress.sh,virt_teardown.sh) >"$run.out" 2>&1
 vm_rc=$?
 sed -i 's/\r$//' "$run.out"
