@@ -278,6 +278,7 @@ enum virt_flood {
  * The destination is the IPv4 or IPv6 destination address, the target of
  * an ARP request or reply, or the target of a neighbour solicitation:
  * solicitations about a child's address (DAD among them) are that child's.
+ * IPv4 sent to a broadcast or multicast MAC address is nobody's alone.
  * Announcements are everybody's: gratuitous ARP, ARP replies to a probe
  * (their target is 0.0.0.0, so the prober cannot be told apart) and
  * multicast neighbour advertisements.
@@ -1609,9 +1610,10 @@ static bool virt_addr_unicast(const struct in6_addr *ip)
 {
 	__be32 a = ip->s6_addr32[3];
 
+	/* 0.0.0.0/8 is "this network", never a destination. */
 	if (ipv6_addr_v4mapped(ip))
 		return !ipv4_is_multicast(a) && !ipv4_is_lbcast(a) &&
-		       !ipv4_is_zeronet(a);
+		       !ipv4_is_zeronet(a & htonl(IN_CLASSA_NET));
 	return !ipv6_addr_is_multicast(ip) && !ipv6_addr_any(ip);
 }
 
@@ -1826,8 +1828,9 @@ static int virt_inet6addr_event(struct notifier_block *nb, unsigned long event,
 		/*
 		 * SLAAC and DAD retries add addresses without the validator,
 		 * and a token can make one the host's. One the parent's
-		 * namespace receives for stays with it: the child's DAD
-		 * probe reaches the parent, whose answer fails the address.
+		 * namespace receives for stays with it. If the parent holds
+		 * it, the child's DAD probe reaches the parent, whose answer
+		 * fails the address; otherwise only this log line tells.
 		 */
 		rcu_read_lock();
 		local = !net_eq(dev_net(dev), dev_net(vdev->lower)) &&
@@ -1835,8 +1838,10 @@ static int virt_inet6addr_event(struct notifier_block *nb, unsigned long event,
 					   vdev->lower);
 		rcu_read_unlock();
 		if (local) {
-			netdev_warn(dev, "%pI6c not steered to this device: it is local to the parent's namespace\n",
-				    &ifa->addr);
+			/* Each RA may add it again. */
+			if (net_ratelimit())
+				netdev_warn(dev, "%pI6c not steered to this device: it is local to the parent's namespace\n",
+					    &ifa->addr);
 			break;
 		}
 		err = virt_addr_add(vdev, &ifa->addr, GFP_ATOMIC);
