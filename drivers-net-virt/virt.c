@@ -18,6 +18,11 @@
  *
  * All control-path state lives in one struct virt_port per parent, reached
  * from the parent's rx_handler_data; the receive path only reads it under RCU.
+ *
+ * A child may instead be its parent's exclusive child, which receives every
+ * frame the parent does. Per child, a mark and a priority can colour what it
+ * receives and transmits, and a guard can restrict what it transmits to its
+ * own addresses.
  */
 
 #include <linux/etherdevice.h>
@@ -30,6 +35,7 @@
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/udp.h>
 #include <linux/local_lock.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
@@ -40,6 +46,7 @@
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 #include <net/addrconf.h>
+#include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/ndisc.h>
 #include <net/netdev_lock.h>
@@ -79,6 +86,11 @@ enum {
 	VIRT_RX_DROPPED_NOMEM,
 	VIRT_TX_LOCAL,
 	VIRT_TX_LOCAL_COPIES,
+	VIRT_TX_GUARD_MAC,
+	VIRT_TX_GUARD_IP,
+	VIRT_TX_GUARD_ARP,
+	VIRT_TX_GUARD_ND,
+	VIRT_TX_GUARD_PROTO,
 	VIRT_DEV_NSTATS
 };
 
@@ -92,7 +104,7 @@ enum {
 	VIRT_PORT_NSTATS
 };
 
-#define VIRT_STATS_MAX	8
+#define VIRT_STATS_MAX	16
 static_assert(VIRT_DEV_NSTATS <= VIRT_STATS_MAX);
 static_assert(VIRT_PORT_NSTATS <= VIRT_STATS_MAX);
 
@@ -105,6 +117,27 @@ static_assert(VIRT_PORT_NSTATS <= VIRT_STATS_MAX);
 struct virt_stats {
 	u64_stats_t		cnt[VIRT_STATS_MAX];
 	struct u64_stats_sync	syncp;
+};
+
+/**
+ * struct virt_cfg - how a child colours and guards its frames
+ * @mark: stamped into the bits of skb->mark that @mask selects
+ * @mask: the bits of skb->mark to stamp; 0 leaves skb->mark alone
+ * @priority: stamped into skb->priority if @has_priority
+ * @has_priority: whether to stamp @priority
+ * @guard: drop transmitted frames that are not from the child's addresses
+ * @rcu: for freeing after the last reader
+ *
+ * Replaced as a whole, never changed in place, so that a reader sees one
+ * consistent setting. A child with none of them has none.
+ */
+struct virt_cfg {
+	u32			mark;
+	u32			mask;
+	u32			priority;
+	bool			has_priority;
+	bool			guard;
+	struct rcu_head		rcu;
 };
 
 /**
@@ -122,6 +155,8 @@ struct virt_stats {
  * @egress: hook on @lower's egress, for the parent's frames to children
  * @egress_on: @egress is registered, because some child lives in a
  *	namespace other than @lower's
+ * @exclusive: the child that receives every frame @lower receives, if any;
+ *	it is then @lower's only child. Changed under RTNL.
  *
  * Registered as @lower's rx_handler_data while at least one child exists.
  */
@@ -137,6 +172,7 @@ struct virt_port {
 	struct nf_hook_ops	egress;
 	bool			egress_on;
 #endif
+	struct virt_dev __rcu	*exclusive;
 };
 
 /**
@@ -150,6 +186,9 @@ struct virt_port {
  *	it a second time
  * @lower_tracker: tracks the reference held on @lower
  * @stats: per-CPU &struct virt_stats, VIRT_RX_* and VIRT_TX_* counters
+ * @cfg: colours and guard, or %NULL for none; replaced under RTNL
+ * @mode: &enum virt_mode, as set; @port's exclusive child is this one
+ *	while it is exclusive and listed. Changed under RTNL.
  */
 struct virt_dev {
 	struct net_device	*dev;
@@ -159,6 +198,8 @@ struct virt_dev {
 	bool			listed;
 	netdevice_tracker	lower_tracker;
 	struct virt_stats __percpu *stats;
+	struct virt_cfg __rcu	*cfg;
+	u32			mode;
 };
 
 /**
@@ -402,6 +443,31 @@ static void virt_scrub_rx(struct sk_buff *skb, const struct net_device *to)
 	skb_init_secmark(skb);
 }
 
+/* Caller holds rcu_read_lock() or has BH disabled. */
+static const struct virt_cfg *virt_cfg(const struct virt_dev *vdev)
+{
+	return rcu_dereference_check(vdev->cfg, rcu_read_lock_bh_held());
+}
+
+/*
+ * Stamp a child's colours, @cfg, on a frame it receives or transmits: after
+ * any scrub for a change of namespace, so that they reach the receiver.
+ */
+static void virt_colour_cfg(struct sk_buff *skb, const struct virt_cfg *cfg)
+{
+	if (!cfg)
+		return;
+	if (cfg->mask)
+		skb->mark = (skb->mark & ~cfg->mask) | cfg->mark;
+	if (cfg->has_priority)
+		skb->priority = cfg->priority;
+}
+
+static void virt_colour(struct sk_buff *skb, const struct virt_dev *vdev)
+{
+	virt_colour_cfg(skb, virt_cfg(vdev));
+}
+
 /* The receive counter for a frame of this type. */
 static unsigned int virt_rx_kind(unsigned char pkt_type)
 {
@@ -441,6 +507,7 @@ static unsigned int virt_multicast(struct virt_port *port, struct sk_buff *skb,
 			continue;
 		}
 		virt_scrub_rx(nskb, vdev->dev);
+		virt_colour(nskb, vdev);
 		nskb->dev = vdev->dev;
 		len = nskb->len + ETH_HLEN;
 		/* A drop there is counted in the child's rx_dropped. */
@@ -461,15 +528,33 @@ static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 	struct virt_dev *vdev;
 	struct net_device *dev;
 
-	/*
-	 * The parent's own multicast, looped back, is the parent's; a frame
-	 * for another station (the parent is promiscuous) is nobody's here.
-	 */
-	if (unlikely(skb->pkt_type == PACKET_LOOPBACK ||
-		     skb->pkt_type == PACKET_OTHERHOST))
+	/* The parent's own multicast, looped back, is the parent's. */
+	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
 		return RX_HANDLER_PASS;
 
 	port = rcu_dereference(skb->dev->rx_handler_data);
+	/*
+	 * An exclusive child takes everything, frames for other stations
+	 * included (the parent is promiscuous), for its taps to see. Each
+	 * frame reads the mode once: switching it never delivers one twice.
+	 */
+	vdev = rcu_dereference(port->exclusive);
+	if (vdev) {
+		/*
+		 * Except a frame behind a priority tag for one of the parent's
+		 * VLAN devices: the core looks that tag up only after this.
+		 */
+		if (unlikely(skb_vlan_tag_present(skb) &&
+			     !skb_vlan_tag_get_id(skb) &&
+			     eth_type_vlan(skb->protocol)))
+			return RX_HANDLER_PASS;
+		virt_count(port->stats, VIRT_PORT_RX_FRAMES);
+		goto steer;
+	}
+	/* A frame for another station is nobody's here. */
+	if (unlikely(skb->pkt_type == PACKET_OTHERHOST))
+		return RX_HANDLER_PASS;
+
 	virt_count(port->stats, VIRT_PORT_RX_FRAMES);
 	vdev = virt_owner(port, skb, skb->protocol, 0,
 			  skb->pkt_type == PACKET_BROADCAST ||
@@ -487,6 +572,7 @@ static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 		return RX_HANDLER_PASS;
 	}
 
+steer:
 	virt_count(port->stats, VIRT_PORT_RX_STEERED);
 
 	dev = vdev->dev;
@@ -510,6 +596,7 @@ static rx_handler_result_t virt_handle_frame(struct sk_buff **pskb)
 	virt_count(vdev->stats, virt_rx_kind(skb->pkt_type));
 
 	virt_scrub_rx(skb, dev);
+	virt_colour(skb, vdev);
 	skb->dev = dev;
 	dev_sw_netstats_rx_add(dev, skb->len + ETH_HLEN);
 	*pskb = skb;
@@ -532,12 +619,15 @@ static void virt_count_local(struct virt_port *port, struct net_device *from,
 }
 
 /*
- * Hand @skb, which @skb->dev transmitted, to @to as if it came off the wire.
+ * Hand @skb, which @from (@skb->dev) transmitted, to @to as if it came off
+ * the wire, coloured by the receiving child, or for the parent by the
+ * sending one.
  * @skb->data is at the MAC header; @skb is not shared.
  *
  * Return: true if @to took it; a drop is counted in @to's rx_dropped.
  */
-static bool virt_forward(struct sk_buff *skb, struct net_device *to)
+static bool virt_forward(struct sk_buff *skb, struct net_device *from,
+			 struct net_device *to)
 {
 	const struct ethhdr *eth = (const struct ethhdr *)skb->data;
 	unsigned int len = skb->len;
@@ -551,7 +641,19 @@ static bool virt_forward(struct sk_buff *skb, struct net_device *to)
 	else
 		kind = VIRT_RX_UNICAST;
 
-	if (dev_forward_skb(to, skb) != NET_RX_SUCCESS)
+	/* Frees @skb on failure, counting it in @to's rx_dropped. */
+	if (__dev_forward_skb(to, skb))
+		return false;
+	/*
+	 * What a child sends to its parent is what it would have sent to the
+	 * parent's qdisc; what a sibling receives carries only its own
+	 * colours, like a frame from the wire.
+	 */
+	if (netif_is_virt(to))
+		virt_colour(skb, netdev_priv(to));
+	else if (netif_is_virt(from))
+		virt_colour(skb, netdev_priv(from));
+	if (netif_rx(skb) != NET_RX_SUCCESS)
 		return false;
 	if (!netif_is_virt(to))
 		return true;
@@ -580,7 +682,7 @@ static void virt_local_copy(struct virt_port *port, struct sk_buff *skb,
 				   VIRT_RX_DROPPED_NOMEM);
 		return;
 	}
-	if (virt_forward(nskb, to))
+	if (virt_forward(nskb, from, to))
 		virt_count_local(port, from, true);
 }
 
@@ -651,8 +753,13 @@ static enum virt_local virt_local_xmit(struct virt_port *port,
 	struct net_device *to;
 	bool group;
 
-	/* On transmit the MAC header is in the linear part. */
-	if (unlikely(skb_headlen(skb) < ETH_HLEN))
+	/*
+	 * An exclusive child and the parent exchange nothing: each one's
+	 * frames go to the wire. On transmit the MAC header is in the linear
+	 * part.
+	 */
+	if (rcu_access_pointer(port->exclusive) ||
+	    unlikely(skb_headlen(skb) < ETH_HLEN))
 		return VIRT_LOCAL_NONE;
 	eth = (const struct ethhdr *)skb->data;
 	if (virt_vlan_tagged(skb, eth->h_proto))
@@ -697,7 +804,7 @@ static enum virt_local virt_local_xmit(struct virt_port *port,
 			virt_count(owner->stats, VIRT_RX_DROPPED_NOMEM);
 		return VIRT_LOCAL_DROPPED;
 	}
-	if (!virt_forward(skb, to))
+	if (!virt_forward(skb, from, to))
 		return VIRT_LOCAL_DROPPED;
 	virt_count_local(port, from, false);
 	return VIRT_LOCAL_DELIVERED;
@@ -816,10 +923,13 @@ static void virt_egress_update(struct virt_port *port)
 	int err;
 
 	ASSERT_RTNL();
-	list_for_each_entry(vdev, &port->children, list) {
-		if (!net_eq(dev_net(vdev->dev), net)) {
-			need = true;
-			break;
+	/* An exclusive child takes nothing the parent sends. */
+	if (!rcu_access_pointer(port->exclusive)) {
+		list_for_each_entry(vdev, &port->children, list) {
+			if (!net_eq(dev_net(vdev->dev), net)) {
+				need = true;
+				break;
+			}
 		}
 	}
 	if (!need) {
@@ -869,12 +979,191 @@ static void virt_egress_update(struct virt_port *port)
 }
 #endif /* CONFIG_NETFILTER_EGRESS */
 
+/* Whether @ip is one of @vdev's addresses. Caller has BH disabled. */
+static bool virt_guard_owns(const struct virt_dev *vdev,
+			    const struct in6_addr *ip)
+{
+	const struct virt_addr *addr = virt_addr_find(vdev->port, ip);
+
+	return addr && addr->vdev == vdev;
+}
+
+static bool virt_guard_owns4(const struct virt_dev *vdev, __be32 ip)
+{
+	struct in6_addr ip6;
+
+	ipv6_addr_set_v4mapped(ip, &ip6);
+	return virt_guard_owns(vdev, &ip6);
+}
+
+/*
+ * IPv4 from 0.0.0.0 is a DHCP client's only: UDP from port 68 to 67. A
+ * guarded child is a DHCP client, not a server: nothing from UDP port 67.
+ */
+static unsigned int virt_guard_ipv4(const struct virt_dev *vdev,
+				    const struct sk_buff *skb)
+{
+	struct udphdr _udph;
+	const struct udphdr *udph;
+	const struct iphdr *iph;
+	struct iphdr _iph;
+
+	iph = skb_header_pointer(skb, ETH_HLEN, sizeof(_iph), &_iph);
+	if (!iph || iph->version != 4 || iph->ihl < 5)
+		return VIRT_TX_GUARD_IP;
+	if (iph->saddr && !virt_guard_owns4(vdev, iph->saddr))
+		return VIRT_TX_GUARD_IP;
+	if (iph->protocol != IPPROTO_UDP || (iph->frag_off & htons(IP_OFFSET)))
+		return iph->saddr ? 0 : VIRT_TX_GUARD_IP;
+	udph = skb_header_pointer(skb, ETH_HLEN + iph->ihl * 4, sizeof(_udph),
+				  &_udph);
+	if (!udph)
+		return VIRT_TX_GUARD_IP;
+	if (udph->source == htons(67))
+		return VIRT_TX_GUARD_IP;
+	if (!iph->saddr &&
+	    (udph->source != htons(68) || udph->dest != htons(67)))
+		return VIRT_TX_GUARD_IP;
+	return 0;
+}
+
+static unsigned int virt_guard_arp(const struct virt_dev *vdev,
+				   const struct sk_buff *skb)
+{
+	const struct virt_arp *arp;
+	struct virt_arp _arp;
+
+	arp = skb_header_pointer(skb, ETH_HLEN, sizeof(_arp), &_arp);
+	if (!arp || arp->hdr.ar_hrd != htons(ARPHRD_ETHER) ||
+	    arp->hdr.ar_pro != htons(ETH_P_IP) ||
+	    arp->hdr.ar_hln != ETH_ALEN || arp->hdr.ar_pln != sizeof(__be32) ||
+	    !ether_addr_equal(arp->sha, vdev->dev->dev_addr))
+		return VIRT_TX_GUARD_ARP;
+	/*
+	 * 0.0.0.0: a probe (RFC 5227), for any address: a DHCP client probes
+	 * the address it was offered before it configures it.
+	 */
+	if (!arp->sip && arp->hdr.ar_op == htons(ARPOP_REQUEST))
+		return 0;
+	return virt_guard_owns4(vdev, arp->sip) ? 0 : VIRT_TX_GUARD_ARP;
+}
+
+/*
+ * IPv6 from :: is duplicate address detection's or an MLD report's, which
+ * RFC 3810 allows before a link-local address is ready. Neighbour
+ * advertisements, and solicitations for duplicate address detection, must
+ * be about one of the child's addresses: its tentative ones are in the table
+ * already. Otherwise a child could take a neighbour's address, or make it
+ * fail detection.
+ */
+static unsigned int virt_guard_ipv6(const struct virt_dev *vdev,
+				    const struct sk_buff *skb)
+{
+	const struct ipv6hdr *ip6h;
+	const struct nd_msg *nd;
+	struct ipv6hdr _ip6h;
+	struct nd_msg _nd;
+	u8 nexthdr, type;
+	__be16 frag_off;
+	int off;
+
+	ip6h = skb_header_pointer(skb, ETH_HLEN, sizeof(_ip6h), &_ip6h);
+	if (!ip6h || ip6h->version != 6)
+		return VIRT_TX_GUARD_IP;
+	nexthdr = ip6h->nexthdr;
+	off = ipv6_skip_exthdr(skb, ETH_HLEN + sizeof(*ip6h), &nexthdr,
+			       &frag_off);
+	if (off < 0)
+		return VIRT_TX_GUARD_IP;
+	type = 0;
+	if (nexthdr == IPPROTO_ICMPV6 && !(frag_off & htons(IP6_OFFSET))) {
+		/* A first fragment must show what kind of message it is. */
+		nd = skb_header_pointer(skb, off, sizeof(nd->icmph), &_nd);
+		if (!nd)
+			return VIRT_TX_GUARD_ND;
+		type = nd->icmph.icmp6_type;
+	}
+	/*
+	 * A guarded child is a host: no router advertisements or redirects.
+	 * Neighbour discovery is never fragmented (RFC 6980).
+	 */
+	if (type == NDISC_ROUTER_ADVERTISEMENT || type == NDISC_REDIRECT ||
+	    (frag_off && type >= NDISC_ROUTER_SOLICITATION &&
+	     type <= NDISC_REDIRECT))
+		return VIRT_TX_GUARD_ND;
+
+	if (ipv6_addr_any(&ip6h->saddr)) {
+		if (type != NDISC_NEIGHBOUR_SOLICITATION &&
+		    type != ICMPV6_MGM_REPORT && type != ICMPV6_MLD2_REPORT)
+			return VIRT_TX_GUARD_IP;
+	} else if (ipv6_addr_v4mapped(&ip6h->saddr) ||
+		   !virt_guard_owns(vdev, &ip6h->saddr)) {
+		return VIRT_TX_GUARD_IP;
+	}
+	if (type == NDISC_NEIGHBOUR_ADVERTISEMENT ||
+	    (type == NDISC_NEIGHBOUR_SOLICITATION &&
+	     ipv6_addr_any(&ip6h->saddr))) {
+		nd = skb_header_pointer(skb, off, sizeof(_nd), &_nd);
+		if (!nd || !virt_guard_owns(vdev, &nd->target))
+			return VIRT_TX_GUARD_ND;
+	}
+	return 0;
+}
+
+/*
+ * The source guard: which rule @skb, which @vdev transmits, breaks, as the
+ * counter that counts it, or 0 if it breaks none. A child may send from its
+ * own MAC and IP addresses only, and only IPv4, IPv6 and ARP, untagged.
+ */
+static unsigned int virt_guard(const struct virt_dev *vdev,
+			       const struct sk_buff *skb)
+{
+	const struct ethhdr *eth;
+	struct ethhdr _eth;
+
+	/*
+	 * Not even a priority tag: the child would set its own 802.1p class
+	 * on the wire. Segmentation follows skb->protocol and the network
+	 * header, not the Ethernet header: they must agree with what was
+	 * checked.
+	 */
+	eth = skb_header_pointer(skb, 0, sizeof(_eth), &_eth);
+	if (!eth || skb_vlan_tag_present(skb) ||
+	    (skb_is_gso(skb) && (skb->protocol != eth->h_proto ||
+				 skb_network_offset(skb) != ETH_HLEN)))
+		return VIRT_TX_GUARD_PROTO;
+	if (!ether_addr_equal(eth->h_source, vdev->dev->dev_addr))
+		return VIRT_TX_GUARD_MAC;
+	switch (eth->h_proto) {
+	case htons(ETH_P_IP):
+		return virt_guard_ipv4(vdev, skb);
+	case htons(ETH_P_ARP):
+		return virt_guard_arp(vdev, skb);
+	case htons(ETH_P_IPV6):
+		return virt_guard_ipv6(vdev, skb);
+	default:
+		return VIRT_TX_GUARD_PROTO;
+	}
+}
+
 static netdev_tx_t virt_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	const struct virt_dev *vdev = netdev_priv(dev);
+	const struct virt_cfg *cfg = virt_cfg(vdev);
 	unsigned int len = skb->len;
+	unsigned int why;
 	struct virt_tx tx;
 	int ret;
+
+	if (cfg && cfg->guard) {
+		why = virt_guard(vdev, skb);
+		if (unlikely(why)) {
+			virt_count(vdev->stats, why);
+			dev_core_stats_tx_dropped_inc(dev);
+			kfree_skb(skb);
+			return NETDEV_TX_OK;
+		}
+	}
 
 	switch (virt_local_xmit(vdev->port, skb, dev)) {
 	case VIRT_LOCAL_NONE:
@@ -888,6 +1177,7 @@ static netdev_tx_t virt_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 
 	virt_scrub_tx(skb, dev, vdev->lower);
+	virt_colour_cfg(skb, cfg);
 	skb->dev = vdev->lower;
 	virt_tx_begin(&tx, vdev->port, skb);
 	ret = dev_queue_xmit(skb);
@@ -1130,9 +1420,15 @@ static int virt_dev_init(struct net_device *dev)
 	return 0;
 }
 
-/* Take @vdev off its port's list; readers may still see it until a grace period. */
+/*
+ * Take @vdev off its port's list, and from being its exclusive child;
+ * readers may still see it until a grace period.
+ */
 static void virt_dev_unlist(struct virt_dev *vdev)
 {
+	/* @mode stays, for the notification of the child's deletion. */
+	if (rcu_access_pointer(vdev->port->exclusive) == vdev)
+		RCU_INIT_POINTER(vdev->port->exclusive, NULL);
 	if (vdev->listed) {
 		list_del_rcu(&vdev->list);
 		vdev->listed = false;
@@ -1171,6 +1467,8 @@ static void virt_dev_free(struct net_device *dev)
 {
 	struct virt_dev *vdev = netdev_priv(dev);
 
+	/* After the core's last grace period: no reader is left. */
+	kfree(rcu_dereference_protected(vdev->cfg, true));
 	free_percpu(vdev->stats);
 }
 
@@ -1220,6 +1518,11 @@ static const char virt_dev_stat_names[][ETH_GSTRING_LEN] = {
 	[VIRT_RX_DROPPED_NOMEM]	= "rx_dropped_nomem",
 	[VIRT_TX_LOCAL]		= "tx_local",
 	[VIRT_TX_LOCAL_COPIES]	= "tx_local_copies",
+	[VIRT_TX_GUARD_MAC]	= "tx_guard_mac",
+	[VIRT_TX_GUARD_IP]	= "tx_guard_ip",
+	[VIRT_TX_GUARD_ARP]	= "tx_guard_arp",
+	[VIRT_TX_GUARD_ND]	= "tx_guard_nd",
+	[VIRT_TX_GUARD_PROTO]	= "tx_guard_proto",
 };
 
 static_assert(ARRAY_SIZE(virt_dev_stat_names) == VIRT_DEV_NSTATS);
@@ -1341,6 +1644,16 @@ bad:
 	return -EINVAL;
 }
 
+static const struct nla_policy virt_policy[IFLA_VIRT_MAX + 1] = {
+	[IFLA_VIRT_UNSPEC]		= { .strict_start_type = IFLA_VIRT_MODE },
+	[IFLA_VIRT_MODE]		= NLA_POLICY_MAX(NLA_U32, VIRT_MODE_EXCLUSIVE),
+	[IFLA_VIRT_MARK]		= { .type = NLA_U32 },
+	[IFLA_VIRT_MASK]		= { .type = NLA_U32 },
+	[IFLA_VIRT_PRIORITY]		= { .type = NLA_U32 },
+	[IFLA_VIRT_PRIORITY_CLEAR]	= { .type = NLA_FLAG },
+	[IFLA_VIRT_GUARD]		= NLA_POLICY_MAX(NLA_U8, 1),
+};
+
 static int virt_validate(struct nlattr *tb[], struct nlattr *data[],
 			 struct netlink_ext_ack *extack)
 {
@@ -1349,7 +1662,110 @@ static int virt_validate(struct nlattr *tb[], struct nlattr *data[],
 				    "virt: a child always uses its parent's MAC address");
 		return -EINVAL;
 	}
+	if (!data)
+		return 0;
+	if (data[IFLA_VIRT_MASK] && !data[IFLA_VIRT_MARK]) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_VIRT_MASK],
+				    "virt: a mask needs a mark");
+		return -EINVAL;
+	}
+	if (data[IFLA_VIRT_MARK] && data[IFLA_VIRT_MASK] &&
+	    nla_get_u32(data[IFLA_VIRT_MARK]) &
+	    ~nla_get_u32(data[IFLA_VIRT_MASK])) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_VIRT_MARK],
+				    "virt: the mark has bits outside its mask");
+		return -EINVAL;
+	}
+	if (data[IFLA_VIRT_PRIORITY] && data[IFLA_VIRT_PRIORITY_CLEAR]) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_VIRT_PRIORITY_CLEAR],
+				    "virt: priority and priority clear are exclusive");
+		return -EINVAL;
+	}
 	return 0;
+}
+
+/*
+ * The colours and guard @data asks for on top of @old: a new &struct
+ * virt_cfg, %NULL if it asks for none of them, or an ERR_PTR().
+ */
+static struct virt_cfg *virt_cfg_new(const struct virt_cfg *old,
+				     struct nlattr *data[])
+{
+	struct virt_cfg cfg = {}, *new;
+
+	if (old)
+		cfg = *old;
+	if (data && data[IFLA_VIRT_MARK]) {
+		cfg.mark = nla_get_u32(data[IFLA_VIRT_MARK]);
+		cfg.mask = nla_get_u32_default(data[IFLA_VIRT_MASK], ~0U);
+		/* Mask 0: no mark. */
+		cfg.mark &= cfg.mask;
+	}
+	if (data && data[IFLA_VIRT_PRIORITY]) {
+		cfg.priority = nla_get_u32(data[IFLA_VIRT_PRIORITY]);
+		cfg.has_priority = true;
+	}
+	if (data && data[IFLA_VIRT_PRIORITY_CLEAR]) {
+		cfg.priority = 0;
+		cfg.has_priority = false;
+	}
+	if (data && data[IFLA_VIRT_GUARD])
+		cfg.guard = nla_get_u8(data[IFLA_VIRT_GUARD]);
+
+	if (!cfg.mask && !cfg.has_priority && !cfg.guard)
+		return NULL;
+	new = kmemdup(&cfg, sizeof(cfg), GFP_KERNEL);
+	return new ?: ERR_PTR(-ENOMEM);
+}
+
+/* Whether @data makes the child exclusive (1), shared (0) or neither (-1). */
+static int virt_mode_req(struct nlattr *data[])
+{
+	if (!data || !data[IFLA_VIRT_MODE])
+		return -1;
+	return nla_get_u32(data[IFLA_VIRT_MODE]) == VIRT_MODE_EXCLUSIVE;
+}
+
+/*
+ * Whether @vdev may be a child of @port (@others children besides it) in
+ * the mode @data asks for: an exclusive child is its parent's only child.
+ */
+static int virt_mode_check(struct virt_port *port, struct virt_dev *vdev,
+			   unsigned int others, struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	struct virt_dev *excl = rtnl_dereference(port->exclusive);
+
+	if (excl && excl != vdev) {
+		NL_SET_ERR_MSG_MOD(extack, "the parent has an exclusive child");
+		return -EBUSY;
+	}
+	if (virt_mode_req(data) == 1 && others) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_VIRT_MODE],
+				    "virt: an exclusive child must be its parent's only child");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* Make @vdev exclusive or shared as @data asks; cannot fail. */
+static void virt_mode_set(struct virt_dev *vdev, struct nlattr *data[])
+{
+	struct virt_port *port = vdev->port;
+
+	switch (virt_mode_req(data)) {
+	case 1:
+		rcu_assign_pointer(port->exclusive, vdev);
+		WRITE_ONCE(vdev->mode, VIRT_MODE_EXCLUSIVE);
+		break;
+	case 0:
+		RCU_INIT_POINTER(port->exclusive, NULL);
+		WRITE_ONCE(vdev->mode, VIRT_MODE_SHARED);
+		break;
+	default:
+		return;
+	}
+	virt_egress_update(port);
 }
 
 static int virt_newlink(struct net_device *dev,
@@ -1357,9 +1773,11 @@ static int virt_newlink(struct net_device *dev,
 			struct netlink_ext_ack *extack)
 {
 	struct virt_dev *vdev = netdev_priv(dev);
+	struct nlattr **data = params->data;
 	struct nlattr **tb = params->tb;
 	struct net_device *lower;
 	struct virt_port *port;
+	struct virt_cfg *cfg;
 	int err;
 
 	if (!tb[IFLA_LINK]) {
@@ -1395,10 +1813,21 @@ static int virt_newlink(struct net_device *dev,
 					    "virt: no dev_id left on the parent for another child");
 			return -ENOSPC;
 		}
-	} else {
+		err = virt_mode_check(port, NULL, port->count, data, extack);
+		if (err)
+			return err;
+	}
+
+	cfg = virt_cfg_new(NULL, data);
+	if (IS_ERR(cfg))
+		return PTR_ERR(cfg);
+
+	if (!netif_is_virt_port(lower)) {
 		port = virt_port_create(lower, extack);
-		if (IS_ERR(port))
+		if (IS_ERR(port)) {
+			kfree(cfg);
 			return PTR_ERR(port);
+		}
 	}
 
 	vdev->dev = dev;
@@ -1415,8 +1844,12 @@ static int virt_newlink(struct net_device *dev,
 	if (err) {
 		/* ndo_uninit undoes the rest, the port included. */
 		unregister_netdevice(dev);
+		kfree(cfg);
 		return err;
 	}
+	/* Before the child can be up: rtnl_configure_link() follows. */
+	rcu_assign_pointer(vdev->cfg, cfg);
+	virt_mode_set(vdev, data);
 	/*
 	 * Children have no LRO and frames they receive may be forwarded. With
 	 * LRO off now, no later feature change of the parent, which may hold
@@ -1427,6 +1860,7 @@ static int virt_newlink(struct net_device *dev,
 	return 0;
 
 err_port:
+	kfree(cfg);
 	/*
 	 * If register_netdevice() failed after ndo_init, ndo_uninit already
 	 * let go of the port; otherwise a port this call created is unused.
@@ -1466,6 +1900,84 @@ static void virt_dellink(struct net_device *dev, struct list_head *head)
 	virt_kill(dev_net(dev), dev, head);
 }
 
+/*
+ * Everything but the parent can change on a live child. A child in a
+ * container still takes its settings from its parent's namespace: its guard
+ * and colours are the host's policy, as ipvlan's mode is.
+ */
+static int virt_changelink(struct net_device *dev, struct nlattr *tb[],
+			   struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	struct virt_dev *vdev = netdev_priv(dev);
+	struct virt_cfg *old, *cfg;
+	int err;
+
+	if (tb[IFLA_LINK] &&
+	    nla_get_u32(tb[IFLA_LINK]) != READ_ONCE(vdev->lower->ifindex)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK],
+				    "virt: the parent cannot be changed");
+		return -EINVAL;
+	}
+	if (!memchr_inv(data, 0, (IFLA_VIRT_MAX + 1) * sizeof(*data)))
+		return 0;
+	if (!ns_capable(dev_net(vdev->lower)->user_ns, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "changing a child needs CAP_NET_ADMIN in its parent's namespace");
+		return -EPERM;
+	}
+
+	err = virt_mode_check(vdev->port, vdev, vdev->port->count - 1, data,
+			      extack);
+	if (err)
+		return err;
+	old = rtnl_dereference(vdev->cfg);
+	cfg = virt_cfg_new(old, data);
+	if (IS_ERR(cfg))
+		return PTR_ERR(cfg);
+
+	rcu_assign_pointer(vdev->cfg, cfg);
+	if (old)
+		kfree_rcu(old, rcu);
+	virt_mode_set(vdev, data);
+	return 0;
+}
+
+static size_t virt_get_size(const struct net_device *dev)
+{
+	return nla_total_size(sizeof(u32)) +	/* IFLA_VIRT_MODE */
+	       nla_total_size(sizeof(u32)) +	/* IFLA_VIRT_MARK */
+	       nla_total_size(sizeof(u32)) +	/* IFLA_VIRT_MASK */
+	       nla_total_size(sizeof(u32)) +	/* IFLA_VIRT_PRIORITY */
+	       nla_total_size(sizeof(u8));	/* IFLA_VIRT_GUARD */
+}
+
+/* Called under RTNL; the read side of @cfg serves as well. */
+static int virt_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	const struct virt_dev *vdev = netdev_priv(dev);
+	const struct virt_cfg *cfg;
+	struct virt_cfg none = {};
+	int err = -EMSGSIZE;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(vdev->cfg) ?: &none;
+	if (nla_put_u32(skb, IFLA_VIRT_MODE, READ_ONCE(vdev->mode)) ||
+	    nla_put_u8(skb, IFLA_VIRT_GUARD, cfg->guard))
+		goto out;
+	if (cfg->mask &&
+	    (nla_put_u32(skb, IFLA_VIRT_MARK, cfg->mark) ||
+	     nla_put_u32(skb, IFLA_VIRT_MASK, cfg->mask)))
+		goto out;
+	if (cfg->has_priority &&
+	    nla_put_u32(skb, IFLA_VIRT_PRIORITY, cfg->priority))
+		goto out;
+	err = 0;
+out:
+	rcu_read_unlock();
+	return err;
+}
+
 static struct net *virt_get_link_net(const struct net_device *dev)
 {
 	const struct virt_dev *vdev = netdev_priv(dev);
@@ -1476,10 +1988,15 @@ static struct net *virt_get_link_net(const struct net_device *dev)
 static struct rtnl_link_ops virt_link_ops __read_mostly = {
 	.kind		= VIRT_DRV_NAME,
 	.priv_size	= sizeof(struct virt_dev),
+	.maxtype	= IFLA_VIRT_MAX,
+	.policy		= virt_policy,
 	.setup		= virt_setup,
 	.validate	= virt_validate,
 	.newlink	= virt_newlink,
+	.changelink	= virt_changelink,
 	.dellink	= virt_dellink,
+	.get_size	= virt_get_size,
+	.fill_info	= virt_fill_info,
 	.get_link_net	= virt_get_link_net,
 };
 

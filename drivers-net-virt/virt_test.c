@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests for virt's address table, for what a received frame keeps on
- * its way into a child's namespace and for how the parent's egress hook
- * recognises a child's frame, included by virt.c when
+ * its way into a child's namespace, for how the parent's egress hook
+ * recognises a child's frame, for the source guard and for how settings
+ * combine, included by virt.c when
  * CONFIG_NET_VIRT_KUNIT_TEST is set: they need its static functions.
  */
 
@@ -418,3 +419,300 @@ static struct kunit_suite virt_tx_test_suite = {
 
 kunit_test_suite(virt_tx_test_suite);
 #endif /* CONFIG_NETFILTER_EGRESS */
+
+/*
+ * The source guard, frame by frame: child a owns 192.0.2.1 and 2001:db8::1,
+ * its sibling b owns 192.0.2.2 and 2001:db8::2.
+ */
+struct virt_guard_test_ctx {
+	struct virt_test_ctx	t;
+	struct net_device	*dev;
+};
+
+static const u8 virt_guard_test_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
+static const u8 virt_guard_test_other[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x02 };
+
+static struct in6_addr virt_guard_test_ip(bool v6, u32 host)
+{
+	struct in6_addr ip = {};
+
+	if (!v6) {
+		ipv6_addr_set_v4mapped(htonl(0xc0000200 | host), &ip);
+		return ip;
+	}
+	ip.s6_addr32[0] = htonl(0x20010db8);
+	ip.s6_addr32[3] = htonl(host);
+	return ip;
+}
+
+static int virt_guard_test_init(struct kunit *test)
+{
+	struct virt_guard_test_ctx *ctx;
+	struct in6_addr ip;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	spin_lock_init(&ctx->t.port.addr_lock);
+	INIT_LIST_HEAD(&ctx->t.port.children);
+	ctx->t.a.port = &ctx->t.port;
+	ctx->t.b.port = &ctx->t.port;
+	test->priv = ctx;
+	ctx->dev = alloc_etherdev(0);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->dev);
+	eth_hw_addr_set(ctx->dev, virt_guard_test_mac);
+	ctx->t.a.dev = ctx->dev;
+	ctx->t.b.dev = ctx->dev;
+
+	ip = virt_guard_test_ip(false, 1);
+	KUNIT_ASSERT_EQ(test, virt_addr_add(&ctx->t.a, &ip, GFP_KERNEL), 0);
+	ip = virt_guard_test_ip(true, 1);
+	KUNIT_ASSERT_EQ(test, virt_addr_add(&ctx->t.a, &ip, GFP_KERNEL), 0);
+	ip = virt_guard_test_ip(false, 2);
+	KUNIT_ASSERT_EQ(test, virt_addr_add(&ctx->t.b, &ip, GFP_KERNEL), 0);
+	ip = virt_guard_test_ip(true, 2);
+	KUNIT_ASSERT_EQ(test, virt_addr_add(&ctx->t.b, &ip, GFP_KERNEL), 0);
+	return 0;
+}
+
+static void virt_guard_test_exit(struct kunit *test)
+{
+	struct virt_guard_test_ctx *ctx = test->priv;
+
+	if (!ctx)
+		return;
+	virt_addr_flush(&ctx->t.a);
+	virt_addr_flush(&ctx->t.b);
+	free_netdev(ctx->dev);
+}
+
+/* A frame from child a: Ethernet header, then @len bytes of @l3. */
+static struct sk_buff *virt_guard_test_skb(struct kunit *test, const u8 *src,
+					   __be16 proto, const void *l3,
+					   unsigned int len)
+{
+	struct sk_buff *skb = alloc_skb(ETH_HLEN + len, GFP_KERNEL);
+	struct ethhdr *eth;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	eth = skb_put(skb, ETH_HLEN);
+	eth_broadcast_addr(eth->h_dest);
+	ether_addr_copy(eth->h_source, src);
+	eth->h_proto = proto;
+	skb_put_data(skb, l3, len);
+	return skb;
+}
+
+/* What the guard says of a frame from child a. */
+static unsigned int virt_guard_test_run(struct kunit *test, const u8 *src,
+					__be16 proto, const void *l3,
+					unsigned int len)
+{
+	struct virt_guard_test_ctx *ctx = test->priv;
+	struct sk_buff *skb;
+	unsigned int why;
+
+	skb = virt_guard_test_skb(test, src, proto, l3, len);
+	local_bh_disable();
+	why = virt_guard(&ctx->t.a, skb);
+	local_bh_enable();
+	kfree_skb(skb);
+	return why;
+}
+
+static unsigned int virt_guard_test_ipv4(struct kunit *test, u32 saddr,
+					 u8 proto, u16 sport, u16 dport)
+{
+	struct {
+		struct iphdr	ip;
+		struct udphdr	udp;
+	} __packed f = {};
+
+	f.ip.version = 4;
+	f.ip.ihl = 5;
+	f.ip.protocol = proto;
+	f.ip.saddr = htonl(saddr);
+	f.ip.daddr = htonl(0xc0000263);
+	f.udp.source = htons(sport);
+	f.udp.dest = htons(dport);
+	return virt_guard_test_run(test, virt_guard_test_mac, htons(ETH_P_IP),
+				   &f, sizeof(f));
+}
+
+static void virt_guard_test_ipv4_source(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0xc0000201,
+						   IPPROTO_UDP, 1, 2), 0);
+	/* A sibling's, anyone else's */
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0xc0000202,
+						   IPPROTO_UDP, 1, 2),
+			VIRT_TX_GUARD_IP);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0xc6336401,
+						   IPPROTO_UDP, 1, 2),
+			VIRT_TX_GUARD_IP);
+	/* 0.0.0.0: a DHCP client's only */
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0, IPPROTO_UDP,
+						   68, 67), 0);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0, IPPROTO_UDP,
+						   67, 68), VIRT_TX_GUARD_IP);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0, IPPROTO_ICMP,
+						   68, 67), VIRT_TX_GUARD_IP);
+	/* A client, not a server, even from its own address */
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0xc0000201,
+						   IPPROTO_UDP, 67, 68),
+			VIRT_TX_GUARD_IP);
+}
+
+static unsigned int virt_guard_test_arp(struct kunit *test, const u8 *sha,
+					u16 op, u32 sip, u32 tip)
+{
+	struct virt_arp arp = {
+		.hdr.ar_hrd	= htons(ARPHRD_ETHER),
+		.hdr.ar_pro	= htons(ETH_P_IP),
+		.hdr.ar_hln	= ETH_ALEN,
+		.hdr.ar_pln	= 4,
+		.hdr.ar_op	= htons(op),
+		.sip		= htonl(sip),
+		.tip		= htonl(tip),
+	};
+
+	ether_addr_copy(arp.sha, sha);
+	return virt_guard_test_run(test, virt_guard_test_mac, htons(ETH_P_ARP),
+				   &arp, sizeof(arp));
+}
+
+static void virt_guard_test_arp_sender(struct kunit *test)
+{
+	const u8 *mac = virt_guard_test_mac;
+
+	KUNIT_EXPECT_EQ(test, virt_guard_test_arp(test, mac, ARPOP_REQUEST,
+						  0xc0000201, 0xc0000263), 0);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_arp(test, mac, ARPOP_REPLY,
+						  0xc0000201, 0xc0000263), 0);
+	/* A probe, for any address */
+	KUNIT_EXPECT_EQ(test, virt_guard_test_arp(test, mac, ARPOP_REQUEST,
+						  0, 0xc0000202), 0);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_arp(test, mac, ARPOP_REPLY,
+						  0, 0xc0000202),
+			VIRT_TX_GUARD_ARP);
+	/* As the sibling, or with another station's MAC address */
+	KUNIT_EXPECT_EQ(test, virt_guard_test_arp(test, mac, ARPOP_REPLY,
+						  0xc0000202, 0xc0000263),
+			VIRT_TX_GUARD_ARP);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_arp(test, virt_guard_test_other,
+						  ARPOP_REQUEST, 0xc0000201,
+						  0xc0000263),
+			VIRT_TX_GUARD_ARP);
+}
+
+static unsigned int virt_guard_test_ipv6(struct kunit *test, bool any_src,
+					 u32 src, u8 type, u32 target)
+{
+	struct {
+		struct ipv6hdr	ip6;
+		struct nd_msg	nd;
+	} __packed f = {};
+
+	f.ip6.version = 6;
+	f.ip6.nexthdr = IPPROTO_ICMPV6;
+	f.ip6.payload_len = htons(sizeof(f.nd));
+	if (!any_src)
+		f.ip6.saddr = virt_guard_test_ip(true, src);
+	f.ip6.daddr = virt_guard_test_ip(true, 0x99);
+	f.nd.icmph.icmp6_type = type;
+	f.nd.target = virt_guard_test_ip(true, target);
+	return virt_guard_test_run(test, virt_guard_test_mac,
+				   htons(ETH_P_IPV6), &f, sizeof(f));
+}
+
+static void virt_guard_test_ipv6_nd(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, false, 1,
+						   ICMPV6_ECHO_REQUEST, 0), 0);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, false, 2,
+						   ICMPV6_ECHO_REQUEST, 0),
+			VIRT_TX_GUARD_IP);
+	/* From ::, only duplicate address detection and MLD */
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, true, 0,
+						   ICMPV6_ECHO_REQUEST, 0),
+			VIRT_TX_GUARD_IP);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, true, 0,
+						   ICMPV6_MLD2_REPORT, 0), 0);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, true, 0,
+						   NDISC_NEIGHBOUR_SOLICITATION,
+						   1), 0);
+	/* ... and only about its own addresses */
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, true, 0,
+						   NDISC_NEIGHBOUR_SOLICITATION,
+						   2), VIRT_TX_GUARD_ND);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, false, 1,
+						   NDISC_NEIGHBOUR_ADVERTISEMENT,
+						   1), 0);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, false, 1,
+						   NDISC_NEIGHBOUR_ADVERTISEMENT,
+						   2), VIRT_TX_GUARD_ND);
+	/* A host, not a router, even from its own address */
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, false, 1,
+						   NDISC_ROUTER_ADVERTISEMENT,
+						   0), VIRT_TX_GUARD_ND);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, false, 1,
+						   NDISC_REDIRECT, 0),
+			VIRT_TX_GUARD_ND);
+}
+
+static void virt_guard_test_other_frames(struct kunit *test)
+{
+	static const u8 payload[64];
+	struct sk_buff *skb;
+	unsigned int why;
+	struct {
+		struct iphdr	ip;
+		struct udphdr	udp;
+	} __packed f = {};
+
+	KUNIT_EXPECT_EQ(test, virt_guard_test_run(test, virt_guard_test_mac,
+						  htons(ETH_P_8021Q), payload,
+						  sizeof(payload)),
+			VIRT_TX_GUARD_PROTO);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_run(test, virt_guard_test_mac,
+						  htons(ETH_P_PPP_DISC),
+						  payload, sizeof(payload)),
+			VIRT_TX_GUARD_PROTO);
+	/* Even an otherwise good frame, from another MAC address */
+	f.ip.version = 4;
+	f.ip.ihl = 5;
+	f.ip.saddr = htonl(0xc0000201);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_run(test, virt_guard_test_other,
+						  htons(ETH_P_IP), &f,
+						  sizeof(f)),
+			VIRT_TX_GUARD_MAC);
+	/* A priority tag outside the frame, as act_vlan pushes it */
+	skb = virt_guard_test_skb(test, virt_guard_test_mac, htons(ETH_P_IP),
+				  &f, sizeof(f));
+	__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), 0);
+	local_bh_disable();
+	why = virt_guard(&((struct virt_guard_test_ctx *)test->priv)->t.a, skb);
+	local_bh_enable();
+	kfree_skb(skb);
+	KUNIT_EXPECT_EQ(test, why, VIRT_TX_GUARD_PROTO);
+	/* Too short to have a source */
+	KUNIT_EXPECT_EQ(test, virt_guard_test_run(test, virt_guard_test_mac,
+						  htons(ETH_P_IP), payload, 8),
+			VIRT_TX_GUARD_IP);
+}
+
+static struct kunit_case virt_guard_test_cases[] = {
+	KUNIT_CASE(virt_guard_test_ipv4_source),
+	KUNIT_CASE(virt_guard_test_arp_sender),
+	KUNIT_CASE(virt_guard_test_ipv6_nd),
+	KUNIT_CASE(virt_guard_test_other_frames),
+	{}
+};
+
+static struct kunit_suite virt_guard_test_suite = {
+	.name		= "virt_guard",
+	.init		= virt_guard_test_init,
+	.exit		= virt_guard_test_exit,
+	.test_cases	= virt_guard_test_cases,
+};
+
+kunit_test_suite(virt_guard_test_suite);
