@@ -19,20 +19,7 @@ fi
 
 pkg=linux-source-${kver%.*}
 
-# The Debian mirror this machine already uses, from its own sources.
-mirror_uri()
-{
-	local f
-
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -r "$f" ] || continue
-		awk '/^URIs:/ { for (i = 2; i <= NF; i++) print $i }' "$f"
-	done
-	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-		awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }'
-}
-uri=$(mirror_uri | grep -v -e security -e '\$' | grep -m1 '/debian/\?$' || true)
-[ -n "$uri" ] || die "no Debian mirror found in the machine's apt sources"
+uri=$(debian_mirror)
 
 step "fetch: $pkg from $suite"
 mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/deb"
@@ -65,12 +52,4 @@ got=$(make -s -C "$tree" kernelversion)
 sed -i '/^\/\*$/d' "$tree/.gitignore"
 
 step "unpack: git repository for $kver"
-git -C "$tree" init -q -b virt
-git -C "$tree" config gc.auto 0
-git -C "$tree" config user.name "virt harness"
-git -C "$tree" config user.email "harness@invalid"
-git -C "$tree" add -A
-git -C "$tree" commit -q -m "Linux $kver ($pkg from $suite)"
-git -C "$tree" tag base
-rm -rf "$src"
-mv "$tree" "$src"
+git_base "$tree" "Linux $kver ($pkg from $suite)" "$src"

@@ -21,7 +21,7 @@ kmake=(make -s -C "$SRC" O="$BUILD" ARCH=x86_64 CC="ccache gcc" -j"$jobs")
 
 "$here/fetch-kernel.sh" "$KVER" "$KSUITE" "$SRC" "$CACHE/apt"
 
-mapfile -t series < <(find "$top/patches" -name '[0-9][0-9][0-9][0-9]-*.patch' \
+mapfile -t series < <(find "$top/patches" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
 			! -name '0000-*' | sort)
 [ ${#series[@]} -gt 0 ] || die "no patches in $top/patches (make patches)"
 

@@ -49,6 +49,8 @@ printf '#!/bin/sh\nexec /sbin/modprobe -d %s "$@"\n' "$MODROOT" >/run/virt/bin/m
 chmod +x /run/virt/bin/modprobe
 echo /run/virt/bin/modprobe >/proc/sys/kernel/modprobe
 export PATH=/run/virt/bin:$PATH
+# The ip built with the iproute2 series comes first; else the stock one.
+[ -z "${IPROUTE2_SBIN:-}" ] || export PATH=$IPROUTE2_SBIN:$PATH
 
 kmemleak=/sys/kernel/debug/kmemleak
 

@@ -38,6 +38,7 @@ done
 
 echo "TAP version 13"
 echo "1..${#progs[@]}"
+echo "# ip: $(command -v ip) ($(ip -V))"
 n=0 rc_all=0
 for prog in "${progs[@]}"; do
 	n=$((n + 1))

@@ -26,6 +26,9 @@ mkdir -p "$rundir"
 rundir=$(readlink -e "$rundir")
 rm -f "$rundir"/{status,console.log,dmesg.txt,kmemleak.txt}
 printf 'MODROOT=%q\nWORKDIR=%q\n' "$(readlink -e "$modroot")" "$PWD" >"$rundir/env"
+# ip(8) with the iproute2 series (iproute2.sh), when it built.
+[ ! -x "${CACHE:-}/iproute2/sbin/ip" ] ||
+	printf 'IPROUTE2_SBIN=%q\n' "$(readlink -e "$CACHE/iproute2/sbin")" >>"$rundir/env"
 printf '%q ' "$@" >"$rundir/cmd"
 echo >>"$rundir/cmd"
 
