@@ -11,6 +11,7 @@ top=$(readlink -e "$here/../..")
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 : "${KVER:?}" "${KSUITE:?}" "${CACHE:?}" "${SRC:?}" "${BUILD:?}" "${MODROOT:?}"
+: "${IPRVER:?}" "${IPRSUITE:?}" "${IPRSRC:?}"
 
 RUN=$CACHE/run/check
 pass=0
@@ -59,7 +60,7 @@ done < <(grep -E '^(ok|FAIL) ' "$RUN/probe")
 if "$here/fetch-kernel.sh" "$KVER" "$KSUITE" "$SRC" "$CACHE/apt"; then
 	tmp=$(mktemp -d)
 	"$here/mkpatches.py" "$SRC" base "$tmp" >"$log" 2>&1 &&
-		diff -ru "$top/patches" "$tmp" >>"$log" 2>&1
+		diff -ru -x iproute2 "$top/patches" "$tmp" >>"$log" 2>&1
 	result "patches/ is what 'make patches' generates" $? "$log"
 	rm -rf "$tmp"
 else
@@ -86,13 +87,33 @@ else
 fi
 result "debug kernel and modules build" $kernel_ok
 
+# 2b. The iproute2 series: generated, applies, and ip builds; the guests
+# put that ip first in PATH (or keep the stock one when it did not build).
+if "$here/fetch-iproute2.sh" "$IPRVER" "$IPRSUITE" "$IPRSRC" "$CACHE/apt-iproute2" \
+	>"$log" 2>&1; then
+	tmp=$(mktemp -d)
+	"$here/mkpatches.py" --iproute2 "$IPRSRC" base "$tmp" >"$log" 2>&1 &&
+		diff -ru "$top/patches/iproute2" "$tmp" >>"$log" 2>&1
+	result "iproute2: patches/iproute2 is what make patches generates" $? "$log"
+	rm -rf "$tmp"
+	"$here/iproute2.sh" >"$log" 2>&1
+	rc=$?
+	[ $rc -ne 0 ] || cat "$log"
+	[ $rc -ne 2 ]
+	result "iproute2 series applies with git am onto $IPRVER" $? "$log"
+	[ $rc -eq 2 ] || result "iproute2 ip builds with the series, no warnings" $rc "$log"
+else
+	result "fetch and unpack iproute2 $IPRVER" 1 "$log"
+fi
+
 # 3. Selftests in two guests at once, then splats and leaks in each. Under
 # TCG every process start costs most of a second, so the scripts are split
 # between two VMs, one per host core: virt_compare.sh (which runs
-# virt_local.sh with virt and with ipvlan at once), the namespace scripts
-# and the adversarial ones in one, everything else in the other (about
-# equal halves: the guests print each script's elapsed time).
-GUEST_A=virt_isolation.sh,virt_local.sh,virt_netns.sh,virt_netlink.sh,virt_stress.sh,virt_teardown.sh
+# virt_local.sh with virt and with ipvlan at once), the namespace scripts,
+# the adversarial ones and the YNL one in one, everything else (the
+# settings' virt_config.sh among them) in the other, about equal halves:
+# the guests print each script's elapsed time.
+GUEST_A=virt_isolation.sh,virt_local.sh,virt_netns.sh,virt_stress.sh,virt_teardown.sh,virt_ynl.sh
 
 # run_guest NAME OPTION...: one guest running run-selftests.sh OPTION...
 run_guest()
@@ -133,7 +154,7 @@ if [ $kernel_ok -eq 0 ]; then
 	result "every selftest script exits 0 (guest status $vm_rc)" $? "$log"
 
 	# virt's KUnit suites run each time virt.ko loads.
-	for suite in virt_addr_table virt_rx_scrub virt_egress_tx; do
+	for suite in virt_addr_table virt_rx_scrub virt_egress_tx virt_guard; do
 		cat "$RUN"/vm-[ab]/dmesg.txt 2>/dev/null |
 			grep -E "(not )?ok [0-9]+ $suite\$" >"$log"
 		grep -q " ok [0-9]* $suite\$" "$log" && ! grep -q 'not ok' "$log"
@@ -161,6 +182,14 @@ for p in "$top"/patches/[0-9][0-9][0-9][0-9]-*.patch; do
 		--ignore FILE_PATH_CHANGES "$p") >"$log" 2>&1
 	rc=$?
 	result "checkpatch --strict $(basename "$p")" $rc "$log"
+done
+# iproute2 follows the kernel's coding style; it is not a kernel tree.
+for p in "$top"/patches/iproute2/[0-9][0-9][0-9][0-9]-*.patch; do
+	case $(basename "$p") in 0000-*) continue ;; esac
+	(cd "$SRC" && scripts/checkpatch.pl --strict --quiet --show-types \
+		--no-tree --ignore FILE_PATH_CHANGES "$p") >"$log" 2>&1
+	rc=$?
+	result "checkpatch --strict iproute2/$(basename "$p")" $rc "$log"
 done
 
 if [ $kernel_ok -eq 0 ]; then

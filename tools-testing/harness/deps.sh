@@ -10,10 +10,15 @@ pkgs=(
 	# kernel build
 	bc bison build-essential ccache cpio flex git libelf-dev libssl-dev
 	python3 xz-utils
+	# ip(8) with the iproute2 series (bison, flex, libelf-dev: above);
+	# libmnl-dev lets ip print the kernel's extack messages
+	libmnl-dev pkg-config
 	# static checks
 	coccinelle libpython3-dev ocaml perl python3-docutils python3-git
 	python3-ply shellcheck
 	sparse
+	# YNL: virt_ynl.sh runs the kernel's tools/net/ynl/pyynl/cli.py
+	python3-jsonschema python3-yaml
 	# the guest: QEMU, and the tools the tests run from the host's root
 	ethtool iproute2 iputils-ping kmod nftables procps qemu-system-x86 socat
 	tcpdump
