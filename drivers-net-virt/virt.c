@@ -411,8 +411,9 @@ static struct virt_dev *virt_owner(struct virt_port *port,
 
 /*
  * A frame a child sends into the parent's namespace must not carry the
- * child namespace's state (mark, conntrack, dst, extensions); pkt_type is
- * kept for the receiver.
+ * child namespace's state (mark, priority, conntrack, dst, extensions),
+ * which the parent's qdisc and filters would act on; pkt_type is kept for
+ * the receiver.
  */
 static void virt_scrub_tx(struct sk_buff *skb, const struct net_device *from,
 			  const struct net_device *to)
@@ -422,6 +423,7 @@ static void virt_scrub_tx(struct sk_buff *skb, const struct net_device *from,
 	if (net_eq(dev_net(from), dev_net(to)))
 		return;
 	skb_scrub_packet(skb, true);
+	skb->priority = 0;
 	skb->pkt_type = pkt_type;
 }
 
@@ -461,6 +463,14 @@ static void virt_colour_cfg(struct sk_buff *skb, const struct virt_cfg *cfg)
 		skb->mark = (skb->mark & ~cfg->mask) | cfg->mark;
 	if (cfg->has_priority)
 		skb->priority = cfg->priority;
+}
+
+/* Caller holds RTNL. */
+static bool virt_guarded(const struct virt_dev *vdev)
+{
+	const struct virt_cfg *cfg = rtnl_dereference(vdev->cfg);
+
+	return cfg && cfg->guard;
 }
 
 static void virt_colour(struct sk_buff *skb, const struct virt_dev *vdev)
@@ -641,9 +651,14 @@ static bool virt_forward(struct sk_buff *skb, struct net_device *from,
 	else
 		kind = VIRT_RX_UNICAST;
 
-	/* Frees @skb on failure, counting it in @to's rx_dropped. */
+	/*
+	 * Frees @skb on failure, counting it in @to's rx_dropped. Its scrub
+	 * keeps the priority, which a frame from the wire would not have.
+	 */
 	if (__dev_forward_skb(to, skb))
 		return false;
+	if (!net_eq(dev_net(from), dev_net(to)))
+		skb->priority = 0;
 	/*
 	 * What a child sends to its parent is what it would have sent to the
 	 * parent's qdisc; what a sibling receives carries only its own
@@ -997,8 +1012,9 @@ static bool virt_guard_owns4(const struct virt_dev *vdev, __be32 ip)
 }
 
 /*
- * IPv4 from 0.0.0.0 is a DHCP client's only: UDP from port 68 to 67. A
- * guarded child is a DHCP client, not a server: nothing from UDP port 67.
+ * IPv4 from 0.0.0.0 is a DHCP client's (UDP from port 68 to 67) or an
+ * IGMP report's. A guarded child is a DHCP client, not a server: nothing
+ * from UDP port 67.
  */
 static unsigned int virt_guard_ipv4(const struct virt_dev *vdev,
 				    const struct sk_buff *skb)
@@ -1013,6 +1029,9 @@ static unsigned int virt_guard_ipv4(const struct virt_dev *vdev,
 		return VIRT_TX_GUARD_IP;
 	if (iph->saddr && !virt_guard_owns4(vdev, iph->saddr))
 		return VIRT_TX_GUARD_IP;
+	/* IGMPv3 reports go from 0.0.0.0 before there is an address. */
+	if (!iph->saddr && iph->protocol == IPPROTO_IGMP)
+		return 0;
 	if (iph->protocol != IPPROTO_UDP || (iph->frag_off & htons(IP_OFFSET)))
 		return iph->saddr ? 0 : VIRT_TX_GUARD_IP;
 	udph = skb_header_pointer(skb, ETH_HLEN + iph->ihl * 4, sizeof(_udph),
@@ -1059,9 +1078,11 @@ static unsigned int virt_guard_arp(const struct virt_dev *vdev,
 static unsigned int virt_guard_ipv6(const struct virt_dev *vdev,
 				    const struct sk_buff *skb)
 {
+	const struct udphdr *udph;
 	const struct ipv6hdr *ip6h;
 	const struct nd_msg *nd;
 	struct ipv6hdr _ip6h;
+	struct udphdr _udph;
 	struct nd_msg _nd;
 	u8 nexthdr, type;
 	__be16 frag_off;
@@ -1094,11 +1115,18 @@ static unsigned int virt_guard_ipv6(const struct virt_dev *vdev,
 
 	if (ipv6_addr_any(&ip6h->saddr)) {
 		if (type != NDISC_NEIGHBOUR_SOLICITATION &&
-		    type != ICMPV6_MGM_REPORT && type != ICMPV6_MLD2_REPORT)
+		    type != ICMPV6_MGM_REPORT && type != ICMPV6_MGM_REDUCTION &&
+		    type != ICMPV6_MLD2_REPORT)
 			return VIRT_TX_GUARD_IP;
 	} else if (ipv6_addr_v4mapped(&ip6h->saddr) ||
 		   !virt_guard_owns(vdev, &ip6h->saddr)) {
 		return VIRT_TX_GUARD_IP;
+	}
+	/* Nor a DHCPv6 server or relay: nothing from UDP port 547. */
+	if (nexthdr == IPPROTO_UDP && !(frag_off & htons(IP6_OFFSET))) {
+		udph = skb_header_pointer(skb, off, sizeof(_udph), &_udph);
+		if (!udph || udph->source == htons(547))
+			return VIRT_TX_GUARD_IP;
 	}
 	if (type == NDISC_NEIGHBOUR_ADVERTISEMENT ||
 	    (type == NDISC_NEIGHBOUR_SOLICITATION &&
@@ -1156,7 +1184,13 @@ static netdev_tx_t virt_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	int ret;
 
 	if (cfg && cfg->guard) {
-		why = virt_guard(vdev, skb);
+		/* One sent before the guard was on, or found its way past. */
+		if (unlikely(skb_is_gso(skb) ||
+			     (skb->ip_summed == CHECKSUM_PARTIAL &&
+			      skb_checksum_help(skb))))
+			why = VIRT_TX_GUARD_PROTO;
+		else
+			why = virt_guard(vdev, skb);
 		if (unlikely(why)) {
 			virt_count(vdev->stats, why);
 			dev_core_stats_tx_dropped_inc(dev);
@@ -1369,6 +1403,13 @@ static netdev_features_t virt_fix_features(struct net_device *dev,
 					     features);
 	features |= VIRT_ALWAYS_ON;
 	features &= VIRT_FEATURES | VIRT_ALWAYS_ON;
+	/*
+	 * The guard checks a frame as it will be on the wire: no checksum
+	 * still to be written where the sender said, no segments still to be
+	 * cut from headers the sender chose. The core does both first.
+	 */
+	if (virt_guarded(vdev))
+		features &= ~(NETIF_F_GSO_MASK | NETIF_F_CSUM_MASK | NETIF_F_SG);
 	/* A VLAN on a child would receive nothing: see virt_owner(). */
 	return features | NETIF_F_VLAN_CHALLENGED;
 }
@@ -1850,6 +1891,8 @@ static int virt_newlink(struct net_device *dev,
 	/* Before the child can be up: rtnl_configure_link() follows. */
 	rcu_assign_pointer(vdev->cfg, cfg);
 	virt_mode_set(vdev, data);
+	if (virt_guarded(vdev))
+		netdev_update_features(dev);
 	/*
 	 * Children have no LRO and frames they receive may be forwarded. With
 	 * LRO off now, no later feature change of the parent, which may hold
@@ -1940,6 +1983,7 @@ static int virt_changelink(struct net_device *dev, struct nlattr *tb[],
 	if (old)
 		kfree_rcu(old, rcu);
 	virt_mode_set(vdev, data);
+	netdev_update_features(dev);
 	return 0;
 }
 

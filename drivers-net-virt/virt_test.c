@@ -560,6 +560,35 @@ static void virt_guard_test_ipv4_source(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0xc0000201,
 						   IPPROTO_UDP, 67, 68),
 			VIRT_TX_GUARD_IP);
+	/* IGMPv3 reports before there is an address */
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0, IPPROTO_IGMP,
+						   0, 0), 0);
+}
+
+static unsigned int virt_guard_test_udp6(struct kunit *test, u16 sport)
+{
+	struct {
+		struct ipv6hdr	ip6;
+		struct udphdr	udp;
+	} __packed f = {};
+
+	f.ip6.version = 6;
+	f.ip6.nexthdr = IPPROTO_UDP;
+	f.ip6.payload_len = htons(sizeof(f.udp));
+	f.ip6.saddr = virt_guard_test_ip(true, 1);
+	f.ip6.daddr = virt_guard_test_ip(true, 0x99);
+	f.udp.source = htons(sport);
+	f.udp.dest = htons(547);
+	return virt_guard_test_run(test, virt_guard_test_mac,
+				   htons(ETH_P_IPV6), &f, sizeof(f));
+}
+
+static void virt_guard_test_dhcpv6(struct kunit *test)
+{
+	/* A DHCPv6 client, not a server or relay */
+	KUNIT_EXPECT_EQ(test, virt_guard_test_udp6(test, 546), 0);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_udp6(test, 547),
+			VIRT_TX_GUARD_IP);
 }
 
 static unsigned int virt_guard_test_arp(struct kunit *test, const u8 *sha,
@@ -704,6 +733,7 @@ static struct kunit_case virt_guard_test_cases[] = {
 	KUNIT_CASE(virt_guard_test_ipv4_source),
 	KUNIT_CASE(virt_guard_test_arp_sender),
 	KUNIT_CASE(virt_guard_test_ipv6_nd),
+	KUNIT_CASE(virt_guard_test_dhcpv6),
 	KUNIT_CASE(virt_guard_test_other_frames),
 	{}
 };

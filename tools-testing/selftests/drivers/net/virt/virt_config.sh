@@ -417,6 +417,7 @@ test_rule_fwmark()
 	check_err $? "cannot set up the policy routing"
 	defer ip -n "$CNS" link del d0
 	ip netns exec "$CNS" sysctl -wq net.ipv4.fwmark_reflect=1
+	defer ip netns exec "$CNS" sysctl -wq net.ipv4.fwmark_reflect=0
 
 	b="$(snap_dev "$CNS" vc child.)
 $(snap_dev "$CNS" d0 d0.)"
@@ -1122,17 +1123,25 @@ test_userns_locked()
 {
 	local pid out i
 
+	if ! unshare --user --map-root-user true 2>/dev/null; then
+		log_test_skip "settings: a container in a user namespace cannot lift its guard" \
+			"no user namespaces (CONFIG_USER_NS)"
+		return
+	fi
 	RET=0
 	ip -n "$HOST" link add link p0 name vu type virt guard on
 	check_err $? "cannot add a guarded child"
+	defer ip -n "$HOST" link del vu
 	unshare --user --map-root-user --net sleep 120 &
 	pid=$!
 	defer kill "$pid"
-	for ((i = 0; i < 50; i++)); do
-		[ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ] &&
-			break
+	# Ready once unshare has written the mapping and exec'd sleep.
+	for ((i = 0; i < 100; i++)); do
+		[[ "$(readlink "/proc/$pid/exe")" == */sleep ]] && break
 		sleep 0.1
 	done
+	[ -s "/proc/$pid/uid_map" ]
+	check_err $? "the user namespace did not come up"
 	ip -n "$HOST" link set vu netns "$pid"
 	check_err $? "cannot move the child into the container"
 
@@ -1145,8 +1154,12 @@ test_userns_locked()
 	check_err $? "the guard is no longer on: $out"
 	nsenter -t "$pid" -U -n ip link set vu up
 	check_err $? "the container cannot bring its child up"
-	nsenter -t "$pid" -U -n ip link set vu type virt
-	check_err $? "a change without virt's settings is refused"
+	# The host, entering only the network namespace, still can.
+	nsenter -t "$pid" -n ip link set vu type virt guard off
+	check_err $? "the host cannot change the child's guard"
+	out=$(nsenter -t "$pid" -n ip -j -d link show vu)
+	[[ "$out" == *'"guard":false'* ]]
+	check_err $? "the host's change did not take: $out"
 	log_test "settings: a container in a user namespace cannot lift its guard"
 }
 
