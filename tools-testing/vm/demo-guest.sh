@@ -72,17 +72,15 @@ say "virt0's own counters"
 run ip -n host -s link show virt0
 
 if ip link help virt 2>&1 | grep -q guard; then
-	say "Colour virt0's traffic: mark 0x10, and a class of its own on eth0"
-	run ip -n host link set virt0 type virt mark 0x10/0xff priority 6 guard on
+	say "Colour virt0's traffic: mark 0x10, and a band of its own on eth0"
+	run ip -n host link set virt0 type virt mark 0x10/0xff guard on
 	run ip -n host -d link show virt0
 	ip -n host link set eth0 txqueuelen 1000
-	run tc -n host qdisc add dev eth0 root handle 1: htb default 1
-	run tc -n host class add dev eth0 parent 1: classid 1:1 htb rate 1gbit
-	run tc -n host class add dev eth0 parent 1: classid 1:10 htb rate 1gbit
-	run tc -n host filter add dev eth0 parent 1: protocol all handle 0x10/0xff fw classid 1:10
+	run tc -n host qdisc add dev eth0 root handle 1: prio
+	run tc -n host filter add dev eth0 parent 1: protocol all handle 0x10/0xff fw classid 1:3
 	run ip netns exec host ping -c 3 -i 0.3 -I virt0 198.51.100.2
 	run ip netns exec host ping -c 2 -i 0.3 192.0.2.2
-	echo "(class 1:10 carried the child's frames, 1:1 the parent's:)"
+	echo "(band 1:3 carried the child's frames, 1:2 the parent's:)"
 	run tc -n host -s class show dev eth0
 else
 	say "(this ip has no virt options: make demo builds the iproute2 series)"
