@@ -14,6 +14,18 @@
     entries:
       - name: shared
       - name: exclusive
+  -
+    name: virt-flags
+    type: flags
+    enum-name:
+    name-prefix: virt-f-
+    entries:
+      -
+        name: guard
+        doc: Drop frames the child sends from addresses not its own.
+      -
+        name: priority
+        doc: Stamp the priority attribute.
 ### attribute-sets
   -
     name: linkinfo-virt-attrs
@@ -34,15 +46,54 @@
       -
         name: priority
         type: u32
-        doc: Stamped on the frames the child receives and transmits.
+        doc: Stamped on the frames the child receives and transmits while
+          the priority flag is set.
       -
-        name: priority-clear
-        type: flag
-        doc: Stop stamping a priority.
+        name: flags
+        type: bitfield32
+        enum: virt-flags
+        doc: A change sets the selected flags to their values; a dump
+          selects all of them.
       -
-        name: guard
+        name: guard-prefixes
+        type: nest
+        nested-attributes: linkinfo-virt-guard-prefixes
+        doc: The prefixes the source guard lets the child's addresses
+          through from; replaced as a whole, cleared by an empty nest.
+  -
+    name: linkinfo-virt-guard-prefixes
+    name-prefix: ifla-virt-guard-
+    attr-max-name: ifla-virt-guard-prefix-max
+    attr-cnt-name: __ifla-virt-guard-prefix-max
+    attributes:
+      -
+        name: prefix
+        type: nest
+        multi-attr: true
+        nested-attributes: linkinfo-virt-prefix-attrs
+  -
+    name: linkinfo-virt-prefix-attrs
+    name-prefix: ifla-virt-prefix-
+    attributes:
+      -
+        name: in
+        type: u32
+        byte-order: big-endian
+        display-hint: ipv4
+        doc: An IPv4 prefix.
+      -
+        name: in6
+        type: binary
+        display-hint: ipv6
+        checks:
+          exact-len: 16
+        doc: An IPv6 prefix, not IPv4-mapped.
+      -
+        name: len
         type: u8
-        doc: Source address guard on (1) or off (0).
+        checks:
+          max: 128
+        doc: The prefix's length; the whole address if absent.
 ### sub-messages
       -
         value: virt

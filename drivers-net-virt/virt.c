@@ -76,6 +76,12 @@
 /* dev_id values 1..0xfffd; 0xfffe is what EUI-64 uses without a dev_id. */
 #define VIRT_DEV_ID_MAX		0xfffd
 
+/* The flags IFLA_VIRT_FLAGS knows */
+#define VIRT_F_ALL		(VIRT_F_GUARD | VIRT_F_PRIORITY)
+
+/* Guard prefixes of a child: a container's few addresses, not a table */
+#define VIRT_GUARD_ALLOW_MAX	16
+
 /* A child's counters in &virt_stats.cnt, named in virt_dev_stat_names */
 enum {
 	VIRT_RX_UNICAST,
@@ -120,13 +126,25 @@ struct virt_stats {
 };
 
 /**
+ * struct virt_prefix - a prefix the source guard lets through
+ * @ip: the prefix; an IPv4 one as an IPv4-mapped IPv6 address
+ * @len: its length in bits, of @ip's 128
+ */
+struct virt_prefix {
+	struct in6_addr		ip;
+	u8			len;
+};
+
+/**
  * struct virt_cfg - how a child colours and guards its frames
  * @mark: stamped into the bits of skb->mark that @mask selects
  * @mask: the bits of skb->mark to stamp; 0 leaves skb->mark alone
- * @priority: stamped into skb->priority if @has_priority
- * @has_priority: whether to stamp @priority
- * @guard: drop transmitted frames that are not from the child's addresses
+ * @priority: stamped into skb->priority if @flags has %VIRT_F_PRIORITY
+ * @flags: %VIRT_F_GUARD and %VIRT_F_PRIORITY
  * @rcu: for freeing after the last reader
+ * @n_prefixes: the number of @prefixes
+ * @prefixes: with the guard on and any of these, a child may send from an
+ *	address of its own only if it is in one of them
  *
  * Replaced as a whole, never changed in place, so that a reader sees one
  * consistent setting. A child with none of them has none.
@@ -135,9 +153,10 @@ struct virt_cfg {
 	u32			mark;
 	u32			mask;
 	u32			priority;
-	bool			has_priority;
-	bool			guard;
+	u32			flags;
 	struct rcu_head		rcu;
+	unsigned int		n_prefixes;
+	struct virt_prefix	prefixes[] __counted_by(n_prefixes);
 };
 
 /**
@@ -461,7 +480,7 @@ static void virt_colour_cfg(struct sk_buff *skb, const struct virt_cfg *cfg)
 		return;
 	if (cfg->mask)
 		skb->mark = (skb->mark & ~cfg->mask) | cfg->mark;
-	if (cfg->has_priority)
+	if (cfg->flags & VIRT_F_PRIORITY)
 		skb->priority = cfg->priority;
 }
 
@@ -470,7 +489,7 @@ static bool virt_guarded(const struct virt_dev *vdev)
 {
 	const struct virt_cfg *cfg = rtnl_dereference(vdev->cfg);
 
-	return cfg && cfg->guard;
+	return cfg && (cfg->flags & VIRT_F_GUARD);
 }
 
 static void virt_colour(struct sk_buff *skb, const struct virt_dev *vdev)
@@ -994,21 +1013,43 @@ static void virt_egress_update(struct virt_port *port)
 }
 #endif /* CONFIG_NETFILTER_EGRESS */
 
-/* Whether @ip is one of @vdev's addresses. Caller has BH disabled. */
+/*
+ * Whether @vdev, guarded as @cfg says, may use @ip: it must be one of its
+ * addresses and, if the host set prefixes of @ip's family, in one of them.
+ * A container can configure any address it likes; only the prefixes keep
+ * it from taking a neighbour's that none of the host's children has, its
+ * router's say. Caller has BH disabled.
+ */
 static bool virt_guard_owns(const struct virt_dev *vdev,
+			    const struct virt_cfg *cfg,
 			    const struct in6_addr *ip)
 {
 	const struct virt_addr *addr = virt_addr_find(vdev->port, ip);
+	bool v4 = ipv6_addr_v4mapped(ip), listed = false;
+	const struct virt_prefix *prefix;
+	unsigned int i;
 
-	return addr && addr->vdev == vdev;
+	if (!addr || addr->vdev != vdev)
+		return false;
+	for (i = 0; cfg && i < cfg->n_prefixes; i++) {
+		prefix = &cfg->prefixes[i];
+		/* An IPv6 prefix never covers IPv4-mapped addresses. */
+		if (ipv6_addr_v4mapped(&prefix->ip) != v4)
+			continue;
+		if (ipv6_prefix_equal(ip, &prefix->ip, prefix->len))
+			return true;
+		listed = true;
+	}
+	return !listed;
 }
 
-static bool virt_guard_owns4(const struct virt_dev *vdev, __be32 ip)
+static bool virt_guard_owns4(const struct virt_dev *vdev,
+			     const struct virt_cfg *cfg, __be32 ip)
 {
 	struct in6_addr ip6;
 
 	ipv6_addr_set_v4mapped(ip, &ip6);
-	return virt_guard_owns(vdev, &ip6);
+	return virt_guard_owns(vdev, cfg, &ip6);
 }
 
 /*
@@ -1017,6 +1058,7 @@ static bool virt_guard_owns4(const struct virt_dev *vdev, __be32 ip)
  * from UDP port 67.
  */
 static unsigned int virt_guard_ipv4(const struct virt_dev *vdev,
+				    const struct virt_cfg *cfg,
 				    const struct sk_buff *skb)
 {
 	struct udphdr _udph;
@@ -1027,7 +1069,7 @@ static unsigned int virt_guard_ipv4(const struct virt_dev *vdev,
 	iph = skb_header_pointer(skb, ETH_HLEN, sizeof(_iph), &_iph);
 	if (!iph || iph->version != 4 || iph->ihl < 5)
 		return VIRT_TX_GUARD_IP;
-	if (iph->saddr && !virt_guard_owns4(vdev, iph->saddr))
+	if (iph->saddr && !virt_guard_owns4(vdev, cfg, iph->saddr))
 		return VIRT_TX_GUARD_IP;
 	/* IGMPv3 reports go from 0.0.0.0 before there is an address. */
 	if (!iph->saddr && iph->protocol == IPPROTO_IGMP)
@@ -1047,6 +1089,7 @@ static unsigned int virt_guard_ipv4(const struct virt_dev *vdev,
 }
 
 static unsigned int virt_guard_arp(const struct virt_dev *vdev,
+				   const struct virt_cfg *cfg,
 				   const struct sk_buff *skb)
 {
 	const struct virt_arp *arp;
@@ -1064,7 +1107,35 @@ static unsigned int virt_guard_arp(const struct virt_dev *vdev,
 	 */
 	if (!arp->sip && arp->hdr.ar_op == htons(ARPOP_REQUEST))
 		return 0;
-	return virt_guard_owns4(vdev, arp->sip) ? 0 : VIRT_TX_GUARD_ARP;
+	return virt_guard_owns4(vdev, cfg, arp->sip) ? 0 : VIRT_TX_GUARD_ARP;
+}
+
+/*
+ * Neighbour discovery that names a link-layer address, in the options from
+ * @off on (RFC 4861 4.6.1), must name the child's own: otherwise a child
+ * could point its neighbours' caches at another station. Options must be
+ * well formed, as receivers want them.
+ */
+static bool virt_guard_nd_lladdr(const struct virt_dev *vdev,
+				 const struct sk_buff *skb,
+				 const struct ipv6hdr *ip6h, unsigned int off)
+{
+	unsigned int end = ETH_HLEN + sizeof(*ip6h) + ntohs(ip6h->payload_len);
+	u8 _opt[2 + ETH_ALEN];
+	const u8 *opt;
+
+	end = min(end, skb->len);
+	while (off < end) {
+		opt = skb_header_pointer(skb, off, sizeof(_opt), _opt);
+		if (!opt || !opt[1] || off + sizeof(_opt) > end)
+			return false;
+		if ((opt[0] == ND_OPT_SOURCE_LL_ADDR ||
+		     opt[0] == ND_OPT_TARGET_LL_ADDR) &&
+		    !ether_addr_equal(opt + 2, vdev->dev->dev_addr))
+			return false;
+		off += opt[1] * 8;
+	}
+	return true;
 }
 
 /*
@@ -1076,6 +1147,7 @@ static unsigned int virt_guard_arp(const struct virt_dev *vdev,
  * fail detection.
  */
 static unsigned int virt_guard_ipv6(const struct virt_dev *vdev,
+				    const struct virt_cfg *cfg,
 				    const struct sk_buff *skb)
 {
 	const struct udphdr *udph;
@@ -1119,7 +1191,7 @@ static unsigned int virt_guard_ipv6(const struct virt_dev *vdev,
 		    type != ICMPV6_MLD2_REPORT)
 			return VIRT_TX_GUARD_IP;
 	} else if (ipv6_addr_v4mapped(&ip6h->saddr) ||
-		   !virt_guard_owns(vdev, &ip6h->saddr)) {
+		   !virt_guard_owns(vdev, cfg, &ip6h->saddr)) {
 		return VIRT_TX_GUARD_IP;
 	}
 	/* Nor a DHCPv6 server or relay: nothing from UDP port 547. */
@@ -1132,18 +1204,27 @@ static unsigned int virt_guard_ipv6(const struct virt_dev *vdev,
 	    (type == NDISC_NEIGHBOUR_SOLICITATION &&
 	     ipv6_addr_any(&ip6h->saddr))) {
 		nd = skb_header_pointer(skb, off, sizeof(_nd), &_nd);
-		if (!nd || !virt_guard_owns(vdev, &nd->target))
+		if (!nd || ipv6_addr_v4mapped(&nd->target) ||
+		    !virt_guard_owns(vdev, cfg, &nd->target))
 			return VIRT_TX_GUARD_ND;
 	}
+	if (type == NDISC_ROUTER_SOLICITATION &&
+	    !virt_guard_nd_lladdr(vdev, skb, ip6h, off + sizeof(struct rs_msg)))
+		return VIRT_TX_GUARD_ND;
+	if ((type == NDISC_NEIGHBOUR_SOLICITATION ||
+	     type == NDISC_NEIGHBOUR_ADVERTISEMENT) &&
+	    !virt_guard_nd_lladdr(vdev, skb, ip6h, off + sizeof(struct nd_msg)))
+		return VIRT_TX_GUARD_ND;
 	return 0;
 }
 
 /*
- * The source guard: which rule @skb, which @vdev transmits, breaks, as the
- * counter that counts it, or 0 if it breaks none. A child may send from its
+ * The source guard: which rule @skb, which @vdev transmits guarded as @cfg
+ * says, breaks, as the counter that counts it, or 0 if it breaks none. A child may send from its
  * own MAC and IP addresses only, and only IPv4, IPv6 and ARP, untagged.
  */
 static unsigned int virt_guard(const struct virt_dev *vdev,
+			       const struct virt_cfg *cfg,
 			       const struct sk_buff *skb)
 {
 	const struct ethhdr *eth;
@@ -1164,11 +1245,11 @@ static unsigned int virt_guard(const struct virt_dev *vdev,
 		return VIRT_TX_GUARD_MAC;
 	switch (eth->h_proto) {
 	case htons(ETH_P_IP):
-		return virt_guard_ipv4(vdev, skb);
+		return virt_guard_ipv4(vdev, cfg, skb);
 	case htons(ETH_P_ARP):
-		return virt_guard_arp(vdev, skb);
+		return virt_guard_arp(vdev, cfg, skb);
 	case htons(ETH_P_IPV6):
-		return virt_guard_ipv6(vdev, skb);
+		return virt_guard_ipv6(vdev, cfg, skb);
 	default:
 		return VIRT_TX_GUARD_PROTO;
 	}
@@ -1183,14 +1264,14 @@ static netdev_tx_t virt_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct virt_tx tx;
 	int ret;
 
-	if (cfg && cfg->guard) {
+	if (cfg && (cfg->flags & VIRT_F_GUARD)) {
 		/* One sent before the guard was on, or found its way past. */
 		if (unlikely(skb_is_gso(skb) ||
 			     (skb->ip_summed == CHECKSUM_PARTIAL &&
 			      skb_checksum_help(skb))))
 			why = VIRT_TX_GUARD_PROTO;
 		else
-			why = virt_guard(vdev, skb);
+			why = virt_guard(vdev, cfg, skb);
 		if (unlikely(why)) {
 			virt_count(vdev->stats, why);
 			dev_core_stats_tx_dropped_inc(dev);
@@ -1685,19 +1766,32 @@ bad:
 	return -EINVAL;
 }
 
+static const struct nla_policy virt_prefix_policy[IFLA_VIRT_PREFIX_MAX + 1] = {
+	[IFLA_VIRT_PREFIX_IN]	= { .type = NLA_BE32 },
+	[IFLA_VIRT_PREFIX_IN6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[IFLA_VIRT_PREFIX_LEN]	= NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+static const struct nla_policy
+virt_guard_prefix_policy[IFLA_VIRT_GUARD_PREFIX_MAX + 1] = {
+	[IFLA_VIRT_GUARD_PREFIX] = NLA_POLICY_NESTED(virt_prefix_policy),
+};
+
 static const struct nla_policy virt_policy[IFLA_VIRT_MAX + 1] = {
-	[IFLA_VIRT_UNSPEC]		= { .strict_start_type = IFLA_VIRT_MODE },
-	[IFLA_VIRT_MODE]		= NLA_POLICY_MAX(NLA_U32, VIRT_MODE_EXCLUSIVE),
-	[IFLA_VIRT_MARK]		= { .type = NLA_U32 },
-	[IFLA_VIRT_MASK]		= { .type = NLA_U32 },
-	[IFLA_VIRT_PRIORITY]		= { .type = NLA_U32 },
-	[IFLA_VIRT_PRIORITY_CLEAR]	= { .type = NLA_FLAG },
-	[IFLA_VIRT_GUARD]		= NLA_POLICY_MAX(NLA_U8, 1),
+	[IFLA_VIRT_UNSPEC]	= { .strict_start_type = IFLA_VIRT_MODE },
+	[IFLA_VIRT_MODE]	= NLA_POLICY_MAX(NLA_U32, VIRT_MODE_EXCLUSIVE),
+	[IFLA_VIRT_MARK]	= { .type = NLA_U32 },
+	[IFLA_VIRT_MASK]	= { .type = NLA_U32 },
+	[IFLA_VIRT_PRIORITY]	= { .type = NLA_U32 },
+	[IFLA_VIRT_FLAGS]	= NLA_POLICY_BITFIELD32(VIRT_F_ALL),
+	[IFLA_VIRT_GUARD_PREFIXES] = NLA_POLICY_NESTED(virt_guard_prefix_policy),
 };
 
 static int virt_validate(struct nlattr *tb[], struct nlattr *data[],
 			 struct netlink_ext_ack *extack)
 {
+	struct nla_bitfield32 flags;
+
 	if (tb[IFLA_ADDRESS]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
 				    "virt: a child always uses its parent's MAC address");
@@ -1717,12 +1811,92 @@ static int virt_validate(struct nlattr *tb[], struct nlattr *data[],
 				    "virt: the mark has bits outside its mask");
 		return -EINVAL;
 	}
-	if (data[IFLA_VIRT_PRIORITY] && data[IFLA_VIRT_PRIORITY_CLEAR]) {
-		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_VIRT_PRIORITY_CLEAR],
-				    "virt: priority and priority clear are exclusive");
-		return -EINVAL;
+	if (data[IFLA_VIRT_PRIORITY] && data[IFLA_VIRT_FLAGS]) {
+		flags = nla_get_bitfield32(data[IFLA_VIRT_FLAGS]);
+		if (flags.selector & ~flags.value & VIRT_F_PRIORITY) {
+			NL_SET_ERR_MSG_ATTR(extack, data[IFLA_VIRT_FLAGS],
+					    "virt: a priority, and flags that turn it off");
+			return -EINVAL;
+		}
 	}
 	return 0;
+}
+
+/*
+ * Parse the prefixes in @nest, a validated IFLA_VIRT_GUARD_PREFIXES, into
+ * @cfg, which has room for all of them.
+ */
+static int virt_prefixes_parse(struct virt_cfg *cfg, const struct nlattr *nest,
+			       struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[IFLA_VIRT_PREFIX_MAX + 1];
+	struct virt_prefix *prefix;
+	const struct nlattr *attr;
+	struct in6_addr masked;
+	unsigned int i = 0;
+	int rem, err;
+	u8 max;
+
+	nla_for_each_nested_type(attr, IFLA_VIRT_GUARD_PREFIX, nest, rem) {
+		err = nla_parse_nested(tb, IFLA_VIRT_PREFIX_MAX, attr,
+				       virt_prefix_policy, extack);
+		if (err)
+			return err;
+		if (!tb[IFLA_VIRT_PREFIX_IN] == !tb[IFLA_VIRT_PREFIX_IN6]) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "virt: a guard prefix needs one IPv4 or one IPv6 address");
+			return -EINVAL;
+		}
+		prefix = &cfg->prefixes[i++];
+		if (tb[IFLA_VIRT_PREFIX_IN]) {
+			ipv6_addr_set_v4mapped(nla_get_in_addr(tb[IFLA_VIRT_PREFIX_IN]),
+					       &prefix->ip);
+			max = 32;
+		} else {
+			prefix->ip = nla_get_in6_addr(tb[IFLA_VIRT_PREFIX_IN6]);
+			max = 128;
+			if (ipv6_addr_v4mapped(&prefix->ip)) {
+				NL_SET_ERR_MSG_ATTR(extack,
+						    tb[IFLA_VIRT_PREFIX_IN6],
+						    "virt: an IPv4 prefix goes in IFLA_VIRT_PREFIX_IN");
+				return -EINVAL;
+			}
+		}
+		prefix->len = nla_get_u8_default(tb[IFLA_VIRT_PREFIX_LEN], max);
+		if (prefix->len > max) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_VIRT_PREFIX_LEN],
+					    "virt: the prefix is longer than its address");
+			return -EINVAL;
+		}
+		/* An IPv4 prefix, IPv4-mapped: the mapping's 96 bits and its. */
+		prefix->len += 128 - max;
+		ipv6_addr_prefix(&masked, &prefix->ip, prefix->len);
+		if (!ipv6_addr_equal(&masked, &prefix->ip)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "virt: the prefix has bits set beyond its length");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* How many prefixes @nest, a validated IFLA_VIRT_GUARD_PREFIXES, holds. */
+static int virt_prefixes_count(const struct nlattr *nest,
+			       struct netlink_ext_ack *extack)
+{
+	const struct nlattr *attr;
+	int rem, n = 0;
+
+	/* The policy lets only IFLA_VIRT_GUARD_PREFIX through. */
+	nla_for_each_nested(attr, nest, rem) {
+		if (++n > VIRT_GUARD_ALLOW_MAX) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, attr,
+						"virt: more than %u guard prefixes",
+						VIRT_GUARD_ALLOW_MAX);
+			return -EINVAL;
+		}
+	}
+	return n;
 }
 
 /*
@@ -1730,33 +1904,63 @@ static int virt_validate(struct nlattr *tb[], struct nlattr *data[],
  * virt_cfg, %NULL if it asks for none of them, or an ERR_PTR().
  */
 static struct virt_cfg *virt_cfg_new(const struct virt_cfg *old,
-				     struct nlattr *data[])
+				     struct nlattr *data[],
+				     struct netlink_ext_ack *extack)
 {
-	struct virt_cfg cfg = {}, *new;
+	const struct nlattr *prefixes = NULL;
+	struct nla_bitfield32 flags;
+	struct virt_cfg *cfg;
+	int n, err;
 
-	if (old)
-		cfg = *old;
+	n = old ? old->n_prefixes : 0;
+	if (data && data[IFLA_VIRT_GUARD_PREFIXES]) {
+		prefixes = data[IFLA_VIRT_GUARD_PREFIXES];
+		n = virt_prefixes_count(prefixes, extack);
+		if (n < 0)
+			return ERR_PTR(n);
+	}
+	cfg = kzalloc_flex(*cfg, prefixes, n);
+	if (!cfg)
+		return ERR_PTR(-ENOMEM);
+	cfg->n_prefixes = n;
+	if (old) {
+		cfg->mark = old->mark;
+		cfg->mask = old->mask;
+		cfg->priority = old->priority;
+		cfg->flags = old->flags;
+		if (!prefixes)
+			memcpy(cfg->prefixes, old->prefixes,
+			       flex_array_size(cfg, prefixes, n));
+	}
+	if (prefixes) {
+		err = virt_prefixes_parse(cfg, prefixes, extack);
+		if (err) {
+			kfree(cfg);
+			return ERR_PTR(err);
+		}
+	}
 	if (data && data[IFLA_VIRT_MARK]) {
-		cfg.mark = nla_get_u32(data[IFLA_VIRT_MARK]);
-		cfg.mask = nla_get_u32_default(data[IFLA_VIRT_MASK], ~0U);
+		cfg->mark = nla_get_u32(data[IFLA_VIRT_MARK]);
+		cfg->mask = nla_get_u32_default(data[IFLA_VIRT_MASK], ~0U);
 		/* Mask 0: no mark. */
-		cfg.mark &= cfg.mask;
+		cfg->mark &= cfg->mask;
+	}
+	if (data && data[IFLA_VIRT_FLAGS]) {
+		flags = nla_get_bitfield32(data[IFLA_VIRT_FLAGS]);
+		cfg->flags = (cfg->flags & ~flags.selector) | flags.value;
 	}
 	if (data && data[IFLA_VIRT_PRIORITY]) {
-		cfg.priority = nla_get_u32(data[IFLA_VIRT_PRIORITY]);
-		cfg.has_priority = true;
+		cfg->priority = nla_get_u32(data[IFLA_VIRT_PRIORITY]);
+		cfg->flags |= VIRT_F_PRIORITY;
 	}
-	if (data && data[IFLA_VIRT_PRIORITY_CLEAR]) {
-		cfg.priority = 0;
-		cfg.has_priority = false;
-	}
-	if (data && data[IFLA_VIRT_GUARD])
-		cfg.guard = nla_get_u8(data[IFLA_VIRT_GUARD]);
+	if (!(cfg->flags & VIRT_F_PRIORITY))
+		cfg->priority = 0;
 
-	if (!cfg.mask && !cfg.has_priority && !cfg.guard)
+	if (!cfg->mask && !cfg->flags && !cfg->n_prefixes) {
+		kfree(cfg);
 		return NULL;
-	new = kmemdup(&cfg, sizeof(cfg), GFP_KERNEL);
-	return new ?: ERR_PTR(-ENOMEM);
+	}
+	return cfg;
 }
 
 /* Whether @data makes the child exclusive (1), shared (0) or neither (-1). */
@@ -1859,7 +2063,7 @@ static int virt_newlink(struct net_device *dev,
 			return err;
 	}
 
-	cfg = virt_cfg_new(NULL, data);
+	cfg = virt_cfg_new(NULL, data, extack);
 	if (IS_ERR(cfg))
 		return PTR_ERR(cfg);
 
@@ -1975,7 +2179,7 @@ static int virt_changelink(struct net_device *dev, struct nlattr *tb[],
 	if (err)
 		return err;
 	old = rtnl_dereference(vdev->cfg);
-	cfg = virt_cfg_new(old, data);
+	cfg = virt_cfg_new(old, data, extack);
 	if (IS_ERR(cfg))
 		return PTR_ERR(cfg);
 
@@ -1989,32 +2193,82 @@ static int virt_changelink(struct net_device *dev, struct nlattr *tb[],
 
 static size_t virt_get_size(const struct net_device *dev)
 {
+	/* Each of the guard's prefixes */
+	size_t prefix = nla_total_size(0) +
+			nla_total_size(sizeof(struct in6_addr)) +
+			nla_total_size(sizeof(u8));
+
 	return nla_total_size(sizeof(u32)) +	/* IFLA_VIRT_MODE */
 	       nla_total_size(sizeof(u32)) +	/* IFLA_VIRT_MARK */
 	       nla_total_size(sizeof(u32)) +	/* IFLA_VIRT_MASK */
 	       nla_total_size(sizeof(u32)) +	/* IFLA_VIRT_PRIORITY */
-	       nla_total_size(sizeof(u8));	/* IFLA_VIRT_GUARD */
+	       nla_total_size(sizeof(struct nla_bitfield32)) + /* FLAGS */
+	       nla_total_size(0) +		/* IFLA_VIRT_GUARD_PREFIXES */
+	       VIRT_GUARD_ALLOW_MAX * prefix;
 }
 
-/* Called under RTNL; the read side of @cfg serves as well. */
+static int virt_fill_prefixes(struct sk_buff *skb, const struct virt_cfg *cfg)
+{
+	const struct virt_prefix *prefix;
+	struct nlattr *nest, *one;
+	unsigned int i;
+	int err;
+
+	nest = nla_nest_start(skb, IFLA_VIRT_GUARD_PREFIXES);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; cfg && i < cfg->n_prefixes; i++) {
+		prefix = &cfg->prefixes[i];
+		one = nla_nest_start(skb, IFLA_VIRT_GUARD_PREFIX);
+		if (!one)
+			goto cancel;
+		if (ipv6_addr_v4mapped(&prefix->ip))
+			err = nla_put_in_addr(skb, IFLA_VIRT_PREFIX_IN,
+					      prefix->ip.s6_addr32[3]) ||
+			      nla_put_u8(skb, IFLA_VIRT_PREFIX_LEN,
+					 prefix->len - 96);
+		else
+			err = nla_put_in6_addr(skb, IFLA_VIRT_PREFIX_IN6,
+					       &prefix->ip) ||
+			      nla_put_u8(skb, IFLA_VIRT_PREFIX_LEN,
+					 prefix->len);
+		if (err)
+			goto cancel;
+		nla_nest_end(skb, one);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+/*
+ * Every setting, so that a dump replayed as a change makes any child what
+ * this one is: mark and mask 0 for no mark, an empty list for no prefixes;
+ * the priority only with its flag, which the flags carry.
+ * Called under RTNL; the read side of @cfg serves as well.
+ */
 static int virt_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
 	const struct virt_dev *vdev = netdev_priv(dev);
+	struct nla_bitfield32 flags = { .selector = VIRT_F_ALL };
 	const struct virt_cfg *cfg;
-	struct virt_cfg none = {};
 	int err = -EMSGSIZE;
 
 	rcu_read_lock();
-	cfg = rcu_dereference(vdev->cfg) ?: &none;
+	cfg = rcu_dereference(vdev->cfg);
+	if (cfg)
+		flags.value = cfg->flags;
 	if (nla_put_u32(skb, IFLA_VIRT_MODE, READ_ONCE(vdev->mode)) ||
-	    nla_put_u8(skb, IFLA_VIRT_GUARD, cfg->guard))
+	    nla_put(skb, IFLA_VIRT_FLAGS, sizeof(flags), &flags) ||
+	    nla_put_u32(skb, IFLA_VIRT_MARK, cfg ? cfg->mark : 0) ||
+	    nla_put_u32(skb, IFLA_VIRT_MASK, cfg ? cfg->mask : 0))
 		goto out;
-	if (cfg->mask &&
-	    (nla_put_u32(skb, IFLA_VIRT_MARK, cfg->mark) ||
-	     nla_put_u32(skb, IFLA_VIRT_MASK, cfg->mask)))
-		goto out;
-	if (cfg->has_priority &&
+	if (cfg && (cfg->flags & VIRT_F_PRIORITY) &&
 	    nla_put_u32(skb, IFLA_VIRT_PRIORITY, cfg->priority))
+		goto out;
+	if (virt_fill_prefixes(skb, cfg))
 		goto out;
 	err = 0;
 out:

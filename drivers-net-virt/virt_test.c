@@ -427,6 +427,7 @@ kunit_test_suite(virt_tx_test_suite);
 struct virt_guard_test_ctx {
 	struct virt_test_ctx	t;
 	struct net_device	*dev;
+	struct virt_cfg		*cfg;
 };
 
 static const u8 virt_guard_test_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
@@ -513,7 +514,7 @@ static unsigned int virt_guard_test_run(struct kunit *test, const u8 *src,
 
 	skb = virt_guard_test_skb(test, src, proto, l3, len);
 	local_bh_disable();
-	why = virt_guard(&ctx->t.a, skb);
+	why = virt_guard(&ctx->t.a, ctx->cfg, skb);
 	local_bh_enable();
 	kfree_skb(skb);
 	return why;
@@ -719,7 +720,8 @@ static void virt_guard_test_other_frames(struct kunit *test)
 				  &f, sizeof(f));
 	__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), 0);
 	local_bh_disable();
-	why = virt_guard(&((struct virt_guard_test_ctx *)test->priv)->t.a, skb);
+	why = virt_guard(&((struct virt_guard_test_ctx *)test->priv)->t.a, NULL,
+			 skb);
 	local_bh_enable();
 	kfree_skb(skb);
 	KUNIT_EXPECT_EQ(test, why, VIRT_TX_GUARD_PROTO);
@@ -729,12 +731,129 @@ static void virt_guard_test_other_frames(struct kunit *test)
 			VIRT_TX_GUARD_IP);
 }
 
+/*
+ * With prefixes set by the host, an address of the child's own outside
+ * them is refused too, as the sender of IP and ARP and as an NA's target.
+ */
+static void virt_guard_test_prefixes(struct kunit *test)
+{
+	struct virt_guard_test_ctx *ctx = test->priv;
+	const u8 *mac = virt_guard_test_mac;
+	struct in6_addr ip;
+
+	ctx->cfg = kunit_kzalloc(test, struct_size(ctx->cfg, prefixes, 2),
+				 GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->cfg);
+	ctx->cfg->n_prefixes = 2;
+	/* 198.51.100.0/24 and 2001:db8::/112 */
+	ipv6_addr_set_v4mapped(htonl(0xc6336400), &ctx->cfg->prefixes[0].ip);
+	ctx->cfg->prefixes[0].len = 96 + 24;
+	ctx->cfg->prefixes[1].ip = virt_guard_test_ip(true, 0);
+	ctx->cfg->prefixes[1].len = 112;
+	/* Child a's own 192.0.2.1, outside them; then 198.51.100.1 */
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0xc0000201,
+						   IPPROTO_UDP, 1, 2),
+			VIRT_TX_GUARD_IP);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_arp(test, mac, ARPOP_REPLY,
+						  0xc0000201, 0xc0000263),
+			VIRT_TX_GUARD_ARP);
+	ipv6_addr_set_v4mapped(htonl(0xc6336401), &ip);
+	KUNIT_ASSERT_EQ(test, virt_addr_add(&ctx->t.a, &ip, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0xc6336401,
+						   IPPROTO_UDP, 1, 2), 0);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_arp(test, mac, ARPOP_REPLY,
+						  0xc6336401, 0xc6336463), 0);
+	/* Inside a prefix, but not the child's: still refused */
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0xc6336402,
+						   IPPROTO_UDP, 1, 2),
+			VIRT_TX_GUARD_IP);
+	/* 2001:db8::1 is inside 2001:db8::/112 */
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, false, 1,
+						   NDISC_NEIGHBOUR_ADVERTISEMENT,
+						   1), 0);
+	ctx->cfg->prefixes[1].len = 128;
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, false, 1,
+						   ICMPV6_ECHO_REQUEST, 0),
+			VIRT_TX_GUARD_IP);
+	/*
+	 * A family without prefixes is not restricted, and ::/0 is no IPv4
+	 * prefix, though IPv4 is IPv4-mapped inside.
+	 */
+	ctx->cfg->n_prefixes = 1;
+	ctx->cfg->prefixes[0].ip = in6addr_any;
+	ctx->cfg->prefixes[0].len = 0;
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0xc0000201,
+						   IPPROTO_UDP, 1, 2), 0);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, false, 1,
+						   ICMPV6_ECHO_REQUEST, 0), 0);
+	ipv6_addr_set_v4mapped(htonl(0xc6336400), &ctx->cfg->prefixes[0].ip);
+	ctx->cfg->prefixes[0].len = 96 + 24;
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, false, 1,
+						   ICMPV6_ECHO_REQUEST, 0), 0);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0xc0000201,
+						   IPPROTO_UDP, 1, 2),
+			VIRT_TX_GUARD_IP);
+	ctx->cfg = NULL;
+}
+
+/*
+ * A neighbour advertisement about its own address, but naming another
+ * station's MAC address, or an IPv4-mapped target.
+ */
+static void virt_guard_test_nd_lladdr(struct kunit *test)
+{
+	struct {
+		struct ipv6hdr	ip6;
+		struct nd_msg	nd;
+		u8		opt[8];
+	} __packed f = {};
+
+	f.ip6.version = 6;
+	f.ip6.nexthdr = IPPROTO_ICMPV6;
+	f.ip6.payload_len = htons(sizeof(f.nd) + sizeof(f.opt));
+	f.ip6.saddr = virt_guard_test_ip(true, 1);
+	f.ip6.daddr = virt_guard_test_ip(true, 0x99);
+	f.nd.icmph.icmp6_type = NDISC_NEIGHBOUR_ADVERTISEMENT;
+	f.nd.target = virt_guard_test_ip(true, 1);
+	f.opt[0] = ND_OPT_TARGET_LL_ADDR;
+	f.opt[1] = 1;
+	ether_addr_copy(&f.opt[2], virt_guard_test_mac);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_run(test, virt_guard_test_mac,
+						  htons(ETH_P_IPV6), &f,
+						  sizeof(f)), 0);
+	ether_addr_copy(&f.opt[2], virt_guard_test_other);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_run(test, virt_guard_test_mac,
+						  htons(ETH_P_IPV6), &f,
+						  sizeof(f)), VIRT_TX_GUARD_ND);
+	/* As a solicitation's source link-layer address, too */
+	f.nd.icmph.icmp6_type = NDISC_NEIGHBOUR_SOLICITATION;
+	f.opt[0] = ND_OPT_SOURCE_LL_ADDR;
+	KUNIT_EXPECT_EQ(test, virt_guard_test_run(test, virt_guard_test_mac,
+						  htons(ETH_P_IPV6), &f,
+						  sizeof(f)), VIRT_TX_GUARD_ND);
+	/* An option of length 0 is malformed */
+	ether_addr_copy(&f.opt[2], virt_guard_test_mac);
+	f.opt[1] = 0;
+	KUNIT_EXPECT_EQ(test, virt_guard_test_run(test, virt_guard_test_mac,
+						  htons(ETH_P_IPV6), &f,
+						  sizeof(f)), VIRT_TX_GUARD_ND);
+	/* 192.0.2.1, child a's, as an IPv4-mapped target */
+	f.nd.icmph.icmp6_type = NDISC_NEIGHBOUR_ADVERTISEMENT;
+	f.opt[1] = 1;
+	ipv6_addr_set_v4mapped(htonl(0xc0000201), &f.nd.target);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_run(test, virt_guard_test_mac,
+						  htons(ETH_P_IPV6), &f,
+						  sizeof(f)), VIRT_TX_GUARD_ND);
+}
+
 static struct kunit_case virt_guard_test_cases[] = {
 	KUNIT_CASE(virt_guard_test_ipv4_source),
 	KUNIT_CASE(virt_guard_test_arp_sender),
 	KUNIT_CASE(virt_guard_test_ipv6_nd),
 	KUNIT_CASE(virt_guard_test_dhcpv6),
 	KUNIT_CASE(virt_guard_test_other_frames),
+	KUNIT_CASE(virt_guard_test_prefixes),
+	KUNIT_CASE(virt_guard_test_nd_lladdr),
 	{}
 };
 
