@@ -12,6 +12,9 @@ the following additional arguments are supported:
 .RB "[ " priority
 .IR PRIO " ]"
 .RB "[ " guard " { " on " | " off " } ]"
+.RB "[ " allow " { "
+.IR PREFIX " | "
+.BR none " } ]..."
 
 .in +8
 .sp
@@ -73,5 +76,25 @@ neighbour advertisements must name its own addresses, and other protocols
 and VLAN-tagged frames are dropped. The drops are counted in
 .BR "ethtool -S " NAME .
 The default is off.
+
+.BR allow " { "
+.IR PREFIX " | "
+.BR none " }"
+- with the guard on, let the child transmit only from those of its own
+addresses that are also in one of the prefixes allowed.
+.I PREFIX
+is an IPv4 or IPv6 address, optionally followed by a slash and a prefix
+length (by default the whole address).
+.B allow
+may be given up to 16 times; the prefixes given replace those allowed
+before, and
+.B allow none
+clears them, so that the child may again send from all of its addresses.
+Prefixes of one family restrict that family only.
+Changing them, like every setting of a child, needs
+.B CAP_NET_ADMIN
+over the network namespace of
+.IR DEVICE ,
+so a container in a user namespace of its own cannot change them.
 .in -8
 
