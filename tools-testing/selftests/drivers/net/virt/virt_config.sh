@@ -22,6 +22,7 @@ ALL_TESTS="
 	test_mark_mask
 	test_rule_fwmark
 	test_prio_band
+	test_local_colours
 	test_guard
 	test_exclusive_takes_all
 	test_exclusive_rules
@@ -212,23 +213,44 @@ test_show()
 
 	RET=0
 	ip -n "$HOST" link add link p0 name vs type virt mode shared \
-		mark 0x10/0xff priority 6 guard on
+		mark 0x10/0xff priority 6 guard on allow 192.0.2.0/24 \
+		allow 2001:db8:1::/64
 	check_err $? "cannot add a child with every option"
 	defer ip -n "$HOST" link del vs
 	j=$(ip -n "$HOST" -d link show vs)
-	[[ "$j" == *"virt mode shared mark 0x10/0xff priority 6 guard on"* ]]
+	kv="virt mode shared mark 0x10/0xff priority 6 guard on"
+	kv+=" allow 192.0.2.0/24 2001:db8:1::/64"
+	[[ "$j" == *"$kv"* ]]
 	check_err $? "ip -d link show says: $j"
 	j=$(ip -n "$HOST" -d -j link show vs)
 	for kv in mode:'"shared"' mark:16 mask:255 priority:6 guard:true; do
 		json_has "$j" "${kv%%:*}" "${kv#*:}"
 		check_err $? "no \"${kv%%:*}\":${kv#*:} in $j"
 	done
+	[[ "$j" == *'"allow":["192.0.2.0/24","2001:db8:1::/64"]'* ]]
+	check_err $? "no allow list in $j"
 
-	ip -n "$HOST" link set vs type virt mark 0/0 priority none guard off
-	check_err $? "cannot turn colouring, priority and guard off"
+	# Guard off and priority none go in one bitfield: neither may
+	# disturb the other's bit, nor the mark.
+	ip -n "$HOST" link set vs type virt guard off
+	check_err $? "cannot turn the guard off"
 	j=$(ip -n "$HOST" -d -j link show vs)
-	[[ "$j" != *'"mark":'* && "$j" != *'"mask":'* && "$j" != *'"priority":'* ]]
-	check_err $? "mark, mask or priority still shown: $j"
+	json_has "$j" guard false && json_has "$j" priority 6 &&
+		json_has "$j" mark 16
+	check_err $? "guard off changed more than the guard: $j"
+	ip -n "$HOST" link set vs type virt guard on
+	ip -n "$HOST" link set vs type virt priority none
+	check_err $? "cannot stop stamping a priority"
+	j=$(ip -n "$HOST" -d -j link show vs)
+	json_has "$j" guard true && [[ "$j" != *'"priority":'* ]]
+	check_err $? "priority none changed more than the priority: $j"
+
+	ip -n "$HOST" link set vs type virt mark 0/0 guard off allow none
+	check_err $? "cannot turn colouring, guard and the allow list off"
+	j=$(ip -n "$HOST" -d -j link show vs)
+	[[ "$j" != *'"mark":'* && "$j" != *'"mask":'* && "$j" != *'"priority":'* &&
+	   "$j" != *'"allow":'* ]]
+	check_err $? "mark, mask, priority or allow still shown: $j"
 	json_has "$j" guard false && json_has "$j" mode '"shared"'
 	check_err $? "guard or mode wrong: $j"
 
@@ -507,6 +529,90 @@ test_prio_band()
 	log_test "priority: the parent's prio qdisc bands by the child's priority"
 }
 
+# --- colours on the local path ---------------------------------------------
+
+# What a child sends its parent carries the child's colours, as it would
+# into the parent's qdisc; what a sibling in another namespace receives
+# carries the sibling's own colours, never the sender's.
+test_local_colours()
+{
+	local c h
+
+	RET=0
+	ip -n "$HOST" link add link p0 name vl netns "$CNS" type virt mark 0x10
+	check_err $? "cannot add a child with mark 0x10"
+	defer ip -n "$CNS" link del vl
+	ip -n "$HOST" link set virt0 type virt mark 0x20
+	check_err $? "cannot colour virt0"
+	defer ip -n "$HOST" link set virt0 type virt mark 0/0
+	ip -n "$CNS" -b - <<-EOF
+		addr add 192.0.2.15/24 dev vl
+		addr add 198.51.100.15/24 dev vl
+		link set vl up
+		neigh replace 192.0.2.1 dev vl lladdr $MAC nud permanent
+		neigh replace 198.51.100.1 dev vl lladdr $MAC nud permanent
+	EOF
+	check_err $? "cannot configure vl"
+	ip -n "$HOST" -b - <<-EOF
+		neigh replace 192.0.2.15 dev p0 lladdr $MAC nud permanent
+		neigh replace 198.51.100.15 dev virt0 lladdr $MAC nud permanent
+	EOF
+	defer ip -n "$HOST" neigh del 192.0.2.15 dev p0
+	defer ip -n "$HOST" neigh del 198.51.100.15 dev virt0
+	cfg_nft "$HOST" <<-EOF
+		table netdev lc {
+			counter par_m10 {}
+			counter par_other {}
+			counter sib_m20 {}
+			counter sib_other {}
+			chain par {
+				type filter hook ingress device p0 priority 0;
+				ip saddr 192.0.2.15 icmp type echo-request jump par_req
+			}
+			chain par_req {
+				meta mark 0x10 counter name par_m10
+				meta mark != 0x10 counter name par_other
+			}
+			chain sib {
+				type filter hook ingress device virt0 priority 0;
+				ip saddr 198.51.100.15 icmp type echo-request jump sib_req
+			}
+			chain sib_req {
+				meta mark 0x20 counter name sib_m20
+				meta mark != 0x20 counter name sib_other
+			}
+		}
+	EOF
+	check_err $? "cannot load the host's nftables rules"
+	defer ip netns exec "$HOST" nft delete table netdev lc
+	cfg_nft "$CNS" <<-EOF
+		table netdev lc {
+			counter m10 {}
+			counter other {}
+			chain in {
+				type filter hook ingress device vl priority 0;
+				icmp type echo-reply meta mark 0x10 counter name m10
+				icmp type echo-reply meta mark != 0x10 counter name other
+			}
+		}
+	EOF
+	check_err $? "cannot load the child's nftables rules"
+
+	virt_ping "$CNS" 192.0.2.1 5
+	check_err $? "the child cannot ping its parent"
+	virt_ping "$CNS" 198.51.100.1 5
+	check_err $? "the child cannot ping its sibling"
+	h=$(snap_nft "$HOST" netdev lc)
+	c=$(snap_nft "$CNS" netdev lc)
+	check_delta "" "$h" par_m10 5 "the parent's ingress"
+	check_delta "" "$h" par_other 0 "the parent's ingress"
+	check_delta "" "$h" sib_m20 5 "the sibling's ingress"
+	check_delta "" "$h" sib_other 0 "the sibling's ingress"
+	check_delta "" "$c" m10 10 "the child's ingress"
+	check_delta "" "$c" other 0 "the child's ingress"
+	log_test "colour: local path: the parent gets the sender's, a sibling its own"
+}
+
 # --- guard ------------------------------------------------------------------
 
 # Frames test_guard sends, CASE:COUNTER for those the guard must drop.
@@ -519,10 +625,17 @@ GUARD_DROP="
 	arp_sender_ip:tx_guard_arp
 	arp_sender_mac:tx_guard_arp
 	na_foreign:tx_guard_nd
+	na_lladdr:tx_guard_nd
+	frag_hidden:tx_guard_nd
+	frag_na:tx_guard_nd
+	vnet_csum:tx_guard_ip
 	vlan:tx_guard_proto
 	ethertype:tx_guard_proto
 "
 GUARD_PASS="ip_own ip6_own dhcp arp_probe dad na_own mld"
+# As its router, 203.0.113.1 and 2001:db8:5::1, once the container claims
+# them: IP, IPv6, ARP reply, NA.
+GUARD_CLAIMED="ip_claimed ip6_claimed arp_claimed na_foreign"
 
 # guard_send NS DEV CASE...: one frame per CASE out of DEV, the Nth to the
 # unicast MAC address 02:99:00:00:00:N, whatever its IP destination.
@@ -586,9 +699,9 @@ def icmp6(src, dst, msg, hlim=255, hbh=b''):
     return ip6(src, dst, 58, msg, hlim)
 
 
-def na(target, src=OWN6):
+def na(target, src=OWN6, lladdr=None):
     msg = (struct.pack('!BBHB3x', 136, 0, 0, 0x20) + a6(target) +
-           b'\2\1' + mac)
+           b'\2\1' + (lladdr or mac))
     return icmp6(src, 'ff02::1', msg)
 
 
@@ -604,6 +717,25 @@ mld = icmp6('::', 'ff02::16',
             struct.pack('!BBHHH', 143, 0, 0, 0, 1) +
             struct.pack('!BBH', 4, 0, 0) + a6('ff02::1:ff00:5'),
             hlim=1, hbh=bytes([58, 0, 5, 2, 0, 0, 1, 0]))
+def frag6(src, dst, nh, pl):
+    """The first of several fragments, carrying pl."""
+    return ip6(src, dst, 44, struct.pack('!BxHI', nh, 1, 0x5157) + pl)
+
+
+def vnet_csum():
+    """
+    From its own address, asking (virtio_net_hdr, NEEDS_CSUM) for a
+    checksum over the IPv4 source: the source that leaves is the one
+    after the checksum is written, not its own.
+    """
+    pkt = ip4(OWN4, PEER4, udp())
+    start = 14 + 12
+    frame = bytes(start) + pkt[12:]
+    total = csum(frame[start:])
+    assert struct.pack('!H', total) != a4(OWN4)[:2]
+    return struct.pack('=BBHHHH', 1, 0, 0, 0, start, 0), pkt
+
+
 FRAMES = {
     'mac': (FOREIGN, IP, ip4(OWN4, PEER4, udp())),
     'ip_sibling': (mac, IP, ip4('198.51.100.1', PEER4, udp())),
@@ -613,6 +745,13 @@ FRAMES = {
     'arp_sender_ip': (mac, ARP, arp(mac, '192.0.2.1', PEER4)),
     'arp_sender_mac': (mac, ARP, arp(FOREIGN, OWN4, PEER4)),
     'na_foreign': (mac, IP6, na('2001:db8:5::1')),
+    # Its own address, at another station's MAC address
+    'na_lladdr': (mac, IP6, na(OWN6, lladdr=FOREIGN)),
+    # The ICMPv6 type cut off the first fragment; a fragmented NA.
+    'frag_hidden': (mac, IP6, frag6(OWN6, PEER6, 58, b'\x88')),
+    'frag_na': (mac, IP6, frag6(OWN6, 'ff02::1', 58,
+                                na(OWN6)[40:])),
+    'vnet_csum': (mac, IP, None),
     'vlan': (mac, 0x8100, struct.pack('!HH', 5, IP) + ip4(OWN4, PEER4, udp())),
     'ethertype': (mac, 0x88b5, b'virt-config guard'.ljust(46, b'\0')),
     'ip_own': (mac, IP, ip4(OWN4, PEER4, udp())),
@@ -623,14 +762,25 @@ FRAMES = {
     'dad': (mac, IP6, dad),
     'na_own': (mac, IP6, na(OWN6)),
     'mld': (mac, IP6, mld),
+    # Its router's addresses, once the container has claimed them
+    'ip_claimed': (mac, IP, ip4('203.0.113.1', PEER4, udp())),
+    'arp_claimed': (mac, ARP, arp(mac, '203.0.113.1', PEER4, op=2)),
+    'ip6_claimed': (mac, IP6, udp6('2001:db8:5::1')),
 }
 sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 sock.bind((dev, 0))
+vnet = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+vnet.setsockopt(263, 15, 1)  # SOL_PACKET, PACKET_VNET_HDR
+vnet.bind((dev, 0))
 rc = 0
 for n, name in enumerate(cases, 1):
     src, etype, payload = FRAMES[name]
     frame = bytes([2, 0x99, 0, 0, 0, n]) + src + struct.pack('!H', etype)
     try:
+        if payload is None:
+            hdr, payload = vnet_csum()
+            vnet.send(hdr + frame + payload)
+            continue
         sock.send(frame + payload)
     except OSError as e:
         print(f'{name}: {e}', file=sys.stderr)
@@ -688,6 +838,15 @@ test_guard()
 	check_err $? "with guard on, the child cannot ping the peer"
 	log_test "guard on: the child still pings the peer"
 
+	# The core completes checksums and segments before the guard looks.
+	RET=0
+	p=$(ip netns exec "$CNS" ethtool -k vg)
+	for k in tx-checksumming scatter-gather tcp-segmentation-offload; do
+		[[ "$p" == *"$k: off"* ]]
+		check_err $? "guard on, but vg has $k on"
+	done
+	log_test "guard on: no checksum, scatter-gather or segmentation offloads"
+
 	RET=0
 	b=$(snap_ethtool "$CNS" vg)
 	bs=$(snap_dev "$CNS" vg)
@@ -723,6 +882,59 @@ test_guard()
 	done
 	log_test "guard on: own IP, DHCP, ARP probe, DAD, MLD and own NA pass"
 
+	# The container claims its router's addresses. The guard alone lets
+	# it send as them; the host's allow list does not.
+	RET=0
+	ip -n "$CNS" -b - <<-EOF
+		addr add 203.0.113.1/32 dev vg
+		addr add 2001:db8:5::1/128 dev vg nodad
+	EOF
+	check_err $? "the container cannot claim 203.0.113.1 and 2001:db8:5::1"
+	bs=$(snap_dev "$CNS" vg)
+	# shellcheck disable=SC2086 # a list of case names
+	guard_send "$CNS" vg $GUARD_CLAIMED
+	check_err $? "cannot send the frames"
+	as=$(snap_dev "$CNS" vg)
+	check_delta "$bs" "$as" tx_dropped 0 "no allow list: vg"
+	log_test "guard on, no allow list: a container sends as the address it claimed"
+
+	RET=0
+	ip -n "$CNS" link set vg type virt allow 203.0.113.4/30 \
+		allow 2001:db8:5::4/126
+	check_err $? "cannot set the allow list"
+	p2=$(ip -n "$CNS" -d link show vg)
+	[[ "$p2" == *"allow 203.0.113.4/30 2001:db8:5::4/126"* ]]
+	check_err $? "ip -d link show says: $p2"
+	b=$(snap_ethtool "$CNS" vg)
+	bs=$(snap_dev "$CNS" vg)
+	# shellcheck disable=SC2086 # a list of case names
+	guard_send "$CNS" vg $GUARD_CLAIMED ip_own ip6_own na_own
+	check_err $? "cannot send the frames"
+	a=$(snap_ethtool "$CNS" vg)
+	as=$(snap_dev "$CNS" vg)
+	check_delta "$b" "$a" tx_guard_ip 2 "allow list: vg"
+	check_delta "$b" "$a" tx_guard_arp 1 "allow list: vg"
+	check_delta "$b" "$a" tx_guard_nd 1 "allow list: vg"
+	check_delta "$bs" "$as" tx_dropped 4 "allow list: vg"
+	virt_ping "$CNS" 203.0.113.2 1
+	check_err $? "with an allow list, the child cannot ping the peer"
+	log_test "guard on, allow list: the claimed addresses are dropped, its own pass"
+
+	RET=0
+	ip -n "$CNS" -b - <<-EOF
+		link set vg type virt allow none
+		addr del 203.0.113.1/32 dev vg
+		addr del 2001:db8:5::1/128 dev vg
+	EOF
+	check_err $? "cannot clear the allow list"
+	p2=$(ip -n "$CNS" -d -j link show vg)
+	[[ "$p2" != *'"allow"'* ]]
+	check_err $? "the allow list is still shown: $p2"
+	log_test "allow none clears the list"
+	a=$(snap_ethtool "$CNS" vg)
+	as=$(snap_dev "$CNS" vg)
+	p=$(snap_nft "$PEER" netdev gd)
+
 	RET=0
 	ip -n "$CNS" link set vg type virt guard off
 	check_err $? "cannot turn guard off"
@@ -740,6 +952,9 @@ test_guard()
 	for c in "${cases[@]}"; do
 		check_delta "$p" "$p2" "c_$c" 1 "guard off: the peer's counter"
 	done
+	p=$(ip netns exec "$CNS" ethtool -k vg)
+	[[ "$p" == *"tx-checksumming: on"* ]]
+	check_err $? "guard off, but vg's checksum offload stays off"
 	log_test "guard off: every one of those frames reaches the peer"
 }
 
@@ -804,6 +1019,39 @@ test_exclusive_takes_all()
 	check_delta "$b" "$a" rx_packets 3 "vx"
 	check_delta "$b" "$a" tx_packets 3 "vx"
 	log_test "exclusive: the child answers; the parent's VLAN keeps its frames"
+
+	# VLAN 10 inside a priority tag (VID 0, PCP 5): the core finds p0.10
+	# only after the parent's receive handler has seen the frame.
+	RET=0
+	b=$a
+	bh=$(snap_dev "$HOST" p0.10)
+	ip netns exec "$PEER" python3 - "$MAC" <<-'EOF'
+		import socket, struct, sys
+		s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+		s.bind(('p1', 0))
+		with open('/sys/class/net/p1/address') as f:
+		    src = bytes.fromhex(f.read().strip().replace(':', ''))
+		dst = bytes.fromhex(sys.argv[1].replace(':', ''))
+		icmp = struct.pack('!BBHHH', 8, 0, 0, 0x7669, 1) + b'virt' * 8
+		c = sum(struct.unpack('!%dH' % (len(icmp) // 2), icmp))
+		c = ~((c & 0xffff) + (c >> 16)) & 0xffff
+		icmp = icmp[:2] + struct.pack('!H', c) + icmp[4:]
+		ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(icmp), 1, 0,
+				 64, 1, 0, socket.inet_aton('198.18.0.2'),
+				 socket.inet_aton('198.18.0.1'))
+		c = sum(struct.unpack('!10H', ip))
+		c = ~((c & 0xffff) + (c >> 16)) & 0xffff
+		ip = ip[:10] + struct.pack('!H', c) + ip[12:]
+		s.send(dst + src + struct.pack('!HHHH', 0x8100, 5 << 13,
+						0x8100, 10) +
+		       struct.pack('!H', 0x0800) + ip + icmp)
+	EOF
+	check_err $? "the peer cannot send the priority-tagged frame"
+	a=$(snap_dev "$CNS" vx)
+	ah=$(snap_dev "$HOST" p0.10)
+	check_delta "$b" "$a" rx_packets 0 "vx"
+	check_delta "$bh" "$ah" rx_packets 1 "p0.10"
+	log_test "exclusive: VLAN 10 in a priority tag still reaches the parent's p0.10"
 }
 
 test_exclusive_rules()
@@ -952,11 +1200,15 @@ test_mode_switch_flood()
 bad_input()
 {
 	ip netns exec "$HOST" python3 - "$lib_dir" <<'EOF'
-import json, socket, subprocess, sys
+import json, socket, struct, subprocess, sys
 sys.path.insert(0, sys.argv[1])
 import virt_netlink as vn
 
-MODE, MARK, MASK, PRIO, PRIO_CLEAR, GUARD = range(1, 7)
+MODE, MARK, MASK, PRIO, FLAGS, PREFIXES = range(1, 7)
+F_GUARD, F_PRIO = 1, 2
+PREFIX = 1
+IN, IN6, LEN = 1, 2, 3
+NESTED = 0x8000
 ONLY = "virt: an exclusive child must be its parent's only child"
 HAS = 'virt: the parent has an exclusive child'
 ANY = None
@@ -966,6 +1218,26 @@ idx = {n: socket.if_nametoindex(n) for n in ('p0', 'q0', 'virt0')}
 
 def u8(kind, value):
     return vn.nla(kind, bytes([value]))
+
+
+def flags(value, selector):
+    return vn.nla(FLAGS, struct.pack('=II', value, selector))
+
+
+def prefixes(*entries, nested=NESTED):
+    return vn.nla(PREFIXES | nested,
+                  b''.join(vn.nla(PREFIX | nested, e) for e in entries))
+
+
+def in4(a, b, c, d, plen=None):
+    return vn.nla(IN, bytes([a, b, c, d])) + \
+        (u8(LEN, plen) if plen is not None else b'')
+
+
+def in6(last, plen=None, size=16):
+    ip = bytes.fromhex('20010db8') + bytes(size - 5) + bytes([last])
+    return vn.nla(IN6, ip[:size]) + (u8(LEN, plen) if plen is not None else b'')
+
 
 
 def show(*dev):
@@ -1008,9 +1280,48 @@ def differs(old, new):
 CASES = [
     ('mode 7', lambda: change(vn.u32(MODE, 7)), ANY),
     ('mode 7 at creation', lambda: create('p0', vn.u32(MODE, 7)), ANY),
-    ('guard 2', lambda: change(u8(GUARD, 2)), ANY),
-    ('guard 2 beside a valid mark',
-     lambda: change(vn.u32(MARK, 0x20), u8(GUARD, 2)), ANY),
+    ('a flag virt does not know', lambda: change(flags(4, 4)), ANY),
+    ('a flag virt does not know beside a valid mark',
+     lambda: change(vn.u32(MARK, 0x20), flags(4 | F_GUARD, 4 | F_GUARD)),
+     ANY),
+    ('a flag set but not selected', lambda: change(flags(F_GUARD, 0)), ANY),
+    ('flags of the wrong size',
+     lambda: change(vn.u32(FLAGS, F_GUARD)), ANY),
+    ('a mark of the wrong size',
+     lambda: change(vn.nla(MARK, b'\x20\0')), ANY),
+    ('a mode of the wrong size',
+     lambda: change(vn.nla(MODE, b'\0' * 8)), ANY),
+    ('a priority and flags that turn it off',
+     lambda: change(vn.u32(PRIO, 3), flags(0, F_PRIO)),
+     ['virt: a priority, and flags that turn it off']),
+    ('17 guard prefixes',
+     lambda: change(prefixes(*[in4(198, 51, 100, i) for i in range(17)])),
+     ['virt: more than 16 guard prefixes']),
+    ('an IPv4-mapped IPv6 prefix',
+     lambda: change(prefixes(vn.nla(IN6, bytes(10) + b'\xff\xff' +
+                                    bytes([192, 0, 2, 0])) + u8(LEN, 120))),
+     ['virt: an IPv4 prefix goes in IFLA_VIRT_PREFIX_IN']),
+    ('a guard prefix with no address',
+     lambda: change(prefixes(u8(LEN, 24))),
+     ['virt: a guard prefix needs one IPv4 or one IPv6 address']),
+    ('a guard prefix with two addresses',
+     lambda: change(prefixes(in4(192, 0, 2, 1) + in6(1))),
+     ['virt: a guard prefix needs one IPv4 or one IPv6 address']),
+    ('an IPv4 prefix of 33 bits',
+     lambda: change(prefixes(in4(192, 0, 2, 1, 33))),
+     ['virt: the prefix is longer than its address']),
+    ('an IPv6 prefix of 129 bits',
+     lambda: change(prefixes(in6(1, 129))), ANY),
+    ('a prefix with bits beyond its length',
+     lambda: change(prefixes(in4(192, 0, 2, 1), in6(1, 64))),
+     ['virt: the prefix has bits set beyond its length']),
+    ('an IPv6 prefix of 8 bytes',
+     lambda: change(prefixes(in6(0, 64, size=8))), ANY),
+    ('guard prefixes without NLA_F_NESTED',
+     lambda: change(prefixes(in4(192, 0, 2, 1), nested=0)), ANY),
+    ('guard prefixes at creation, one bad',
+     lambda: create('p0', prefixes(in4(192, 0, 2, 1), in4(192, 0, 2, 1, 8))),
+     ['virt: the prefix has bits set beyond its length']),
     ('mark with bits outside its mask',
      lambda: change(vn.u32(MARK, 0x110), vn.u32(MASK, 0xff)),
      ['virt: the mark has bits outside its mask']),
@@ -1021,9 +1332,6 @@ CASES = [
      ['virt: a mask needs a mark']),
     ('mask without a mark at creation',
      lambda: create('p0', vn.u32(MASK, 0xff)), ['virt: a mask needs a mark']),
-    ('priority with priority clear',
-     lambda: change(vn.u32(PRIO, 3), vn.nla(PRIO_CLEAR)),
-     ['virt: priority and priority clear are exclusive']),
     ('IFLA_LINK naming another parent',
      lambda: change(vn.u32(MARK, 0x20), link='q0'),
      ['virt: the parent cannot be changed']),
@@ -1043,6 +1351,12 @@ CASES = [
      ip('link', 'set', 'virt0', 'type', 'virt', 'mark', '0x110/0xff'), ANY),
     ('ip: guard maybe', ip('link', 'set', 'virt0', 'type', 'virt', 'guard',
                            'maybe'), ANY),
+    ('ip: allow none and a prefix',
+     ip('link', 'set', 'virt0', 'type', 'virt', 'allow', '192.0.2.1',
+        'allow', 'none'), ANY),
+    ('ip: allow a prefix with bits beyond its length',
+     ip('link', 'set', 'virt0', 'type', 'virt', 'allow', '192.0.2.1/24'),
+     ANY),
 ]
 
 before = show()
@@ -1124,12 +1438,13 @@ test_userns_locked()
 	local pid out i
 
 	if ! unshare --user --map-root-user true 2>/dev/null; then
-		log_test_skip "settings: a container in a user namespace cannot lift its guard" \
+		log_test_skip "settings: a user-namespace container cannot lift its guard" \
 			"no user namespaces (CONFIG_USER_NS)"
 		return
 	fi
 	RET=0
-	ip -n "$HOST" link add link p0 name vu type virt guard on
+	ip -n "$HOST" link add link p0 name vu type virt guard on \
+		allow 203.0.113.9
 	check_err $? "cannot add a guarded child"
 	unshare --user --map-root-user --net sleep 120 &
 	pid=$!
@@ -1149,9 +1464,16 @@ test_userns_locked()
 	check_fail $? "the container changed its child's guard"
 	[[ "$out" == *"CAP_NET_ADMIN in its parent's namespace"* ]]
 	check_err $? "no extack message naming the capability: $out"
+	out=$(nsenter -t "$pid" -U -n ip link set vu type virt allow none 2>&1)
+	check_fail $? "the container cleared its child's allow list"
+	out=$(nsenter -t "$pid" -U -n ip link set vu type virt \
+		allow 192.0.2.1 2>&1)
+	check_fail $? "the container changed its child's allow list"
 	out=$(nsenter -t "$pid" -n ip -j -d link show vu)
 	[[ "$out" == *'"guard":true'* ]]
 	check_err $? "the guard is no longer on: $out"
+	[[ "$out" == *'"allow":["203.0.113.9/32"]'* ]]
+	check_err $? "the allow list changed: $out"
 	nsenter -t "$pid" -U -n ip link set vu up
 	check_err $? "the container cannot bring its child up"
 	# The host, entering only the network namespace, still can.
@@ -1160,7 +1482,7 @@ test_userns_locked()
 	out=$(nsenter -t "$pid" -n ip -j -d link show vu)
 	[[ "$out" == *'"guard":false'* ]]
 	check_err $? "the host's change did not take: $out"
-	log_test "settings: a container in a user namespace cannot lift its guard"
+	log_test "settings: a user-namespace container cannot lift its guard"
 }
 
 cfg_setup
