@@ -260,6 +260,18 @@ result "shellcheck selftests/drivers/net/virt" $? "$log"
 } >"$log" 2>&1
 result "selftest Makefile TEST_PROGS and config are sorted" $? "$log"
 
+# The YNL spec with virt's part: cli.py validates it against the schema,
+# and the C library tools/net/ynl generates from it compiles cleanly.
+{
+	python3 "$SRC/tools/net/ynl/pyynl/cli.py" --validate \
+		--spec "$SRC/Documentation/netlink/specs/rt-link.yaml" &&
+	make -s -C "$SRC/tools/net/ynl/generated" rt-link-user.o
+} >"$log" 2>&1
+rc=$?
+rm -f "$SRC"/tools/net/ynl/generated/rt-link-user.*
+[ $rc -eq 0 ] && ! grep -qiE 'warning|error' "$log"
+result "YNL rt-link.yaml validates, and its generated C compiles" $? "$log"
+
 python3 -m docutils --halt=warning --report=warning \
 	"$SRC/Documentation/networking/virt.rst" /dev/null >"$log" 2>&1 ||
 	rst2html --halt=warning "$SRC/Documentation/networking/virt.rst" /dev/null >"$log" 2>&1
