@@ -5,7 +5,7 @@ enum virt_mode {
 };
 
 /* IFLA_VIRT_FLAGS */
-#define VIRT_F_GUARD		(1U << 0)	/* drop frames not from the child */
+#define VIRT_F_GUARD		(1U << 0)	/* the source guard */
 #define VIRT_F_PRIORITY		(1U << 1)	/* stamp IFLA_VIRT_PRIORITY */
 
 enum {
@@ -15,25 +15,25 @@ enum {
 	IFLA_VIRT_MASK,		/* u32, bits of skb->mark to stamp */
 	IFLA_VIRT_PRIORITY,	/* u32, stamped if VIRT_F_PRIORITY is set */
 	IFLA_VIRT_FLAGS,	/* struct nla_bitfield32 of VIRT_F_* */
-	IFLA_VIRT_GUARD_PREFIXES, /* nest of IFLA_VIRT_GUARD_PREFIX */
+	IFLA_VIRT_ALLOW,	/* nest of IFLA_VIRT_ALLOW_PREFIX */
 	__IFLA_VIRT_MAX,
 };
 
 #define IFLA_VIRT_MAX	(__IFLA_VIRT_MAX - 1)
 
 enum {
-	IFLA_VIRT_GUARD_PREFIX_UNSPEC,
-	IFLA_VIRT_GUARD_PREFIX,	/* nest of IFLA_VIRT_PREFIX_*, repeated */
-	__IFLA_VIRT_GUARD_PREFIX_MAX,
+	IFLA_VIRT_ALLOW_UNSPEC,
+	IFLA_VIRT_ALLOW_PREFIX,	/* nest of IFLA_VIRT_PREFIX_*, repeated */
+	__IFLA_VIRT_ALLOW_MAX,
 };
 
-#define IFLA_VIRT_GUARD_PREFIX_MAX	(__IFLA_VIRT_GUARD_PREFIX_MAX - 1)
+#define IFLA_VIRT_ALLOW_MAX	(__IFLA_VIRT_ALLOW_MAX - 1)
 
 enum {
 	IFLA_VIRT_PREFIX_UNSPEC,
-	IFLA_VIRT_PREFIX_IN,	/* be32, an IPv4 prefix */
-	IFLA_VIRT_PREFIX_IN6,	/* struct in6_addr, an IPv6 prefix */
-	IFLA_VIRT_PREFIX_LEN,	/* u8, its length; default: the whole address */
+	IFLA_VIRT_PREFIX_ADDR4,	/* be32, an IPv4 prefix */
+	IFLA_VIRT_PREFIX_ADDR6,	/* struct in6_addr, an IPv6 prefix */
+	IFLA_VIRT_PREFIX_LEN,	/* u32, its length; default: all of it */
 	__IFLA_VIRT_PREFIX_MAX,
 };
 

@@ -55,16 +55,14 @@
         doc: A change sets the selected flags to their values; a dump
           selects all of them.
       -
-        name: guard-prefixes
+        name: allow
         type: nest
-        nested-attributes: linkinfo-virt-guard-prefixes
+        nested-attributes: linkinfo-virt-allow-attrs
         doc: The prefixes the source guard lets the child's addresses
           through from; replaced as a whole, cleared by an empty nest.
   -
-    name: linkinfo-virt-guard-prefixes
-    name-prefix: ifla-virt-guard-
-    attr-max-name: ifla-virt-guard-prefix-max
-    attr-cnt-name: __ifla-virt-guard-prefix-max
+    name: linkinfo-virt-allow-attrs
+    name-prefix: ifla-virt-allow-
     attributes:
       -
         name: prefix
@@ -76,13 +74,13 @@
     name-prefix: ifla-virt-prefix-
     attributes:
       -
-        name: in
+        name: addr4
         type: u32
         byte-order: big-endian
         display-hint: ipv4
         doc: An IPv4 prefix.
       -
-        name: in6
+        name: addr6
         type: binary
         display-hint: ipv6
         checks:
@@ -90,7 +88,7 @@
         doc: An IPv6 prefix, not IPv4-mapped.
       -
         name: len
-        type: u8
+        type: u32
         checks:
           max: 128
         doc: The prefix's length; the whole address if absent.

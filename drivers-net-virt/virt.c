@@ -80,7 +80,7 @@
 #define VIRT_F_ALL		(VIRT_F_GUARD | VIRT_F_PRIORITY)
 
 /* Guard prefixes of a child: a container's few addresses, not a table */
-#define VIRT_GUARD_ALLOW_MAX	16
+#define VIRT_ALLOW_LIMIT	16
 
 /* A child's counters in &virt_stats.cnt, named in virt_dev_stat_names */
 enum {
@@ -1015,32 +1015,33 @@ static void virt_egress_update(struct virt_port *port)
 
 /*
  * Whether @vdev, guarded as @cfg says, may use @ip: it must be one of its
- * addresses and, if the host set prefixes of @ip's family, in one of them.
- * A container can configure any address it likes; only the prefixes keep
- * it from taking a neighbour's that none of the host's children has, its
- * router's say. Caller has BH disabled.
+ * addresses and, if the host set an allow list, inside one of its
+ * prefixes. A container can configure any address it likes; only the list
+ * keeps it from taking a neighbour's that none of the host's children has,
+ * its router's say. A list without IPv6 prefixes allows no IPv6 address.
+ * Caller has BH disabled.
  */
 static bool virt_guard_owns(const struct virt_dev *vdev,
 			    const struct virt_cfg *cfg,
 			    const struct in6_addr *ip)
 {
 	const struct virt_addr *addr = virt_addr_find(vdev->port, ip);
-	bool v4 = ipv6_addr_v4mapped(ip), listed = false;
+	bool v4 = ipv6_addr_v4mapped(ip);
 	const struct virt_prefix *prefix;
 	unsigned int i;
 
 	if (!addr || addr->vdev != vdev)
 		return false;
-	for (i = 0; cfg && i < cfg->n_prefixes; i++) {
+	if (!cfg || !cfg->n_prefixes)
+		return true;
+	for (i = 0; i < cfg->n_prefixes; i++) {
 		prefix = &cfg->prefixes[i];
 		/* An IPv6 prefix never covers IPv4-mapped addresses. */
-		if (ipv6_addr_v4mapped(&prefix->ip) != v4)
-			continue;
-		if (ipv6_prefix_equal(ip, &prefix->ip, prefix->len))
+		if (ipv6_addr_v4mapped(&prefix->ip) == v4 &&
+		    ipv6_prefix_equal(ip, &prefix->ip, prefix->len))
 			return true;
-		listed = true;
 	}
-	return !listed;
+	return false;
 }
 
 static bool virt_guard_owns4(const struct virt_dev *vdev,
@@ -1127,7 +1128,7 @@ static bool virt_guard_nd_lladdr(const struct virt_dev *vdev,
 	end = min(end, skb->len);
 	while (off < end) {
 		opt = skb_header_pointer(skb, off, sizeof(_opt), _opt);
-		if (!opt || !opt[1] || off + sizeof(_opt) > end)
+		if (!opt || !opt[1] || off + opt[1] * 8 > end)
 			return false;
 		if ((opt[0] == ND_OPT_SOURCE_LL_ADDR ||
 		     opt[0] == ND_OPT_TARGET_LL_ADDR) &&
@@ -1178,11 +1179,12 @@ static unsigned int virt_guard_ipv6(const struct virt_dev *vdev,
 	}
 	/*
 	 * A guarded child is a host: no router advertisements or redirects.
-	 * Neighbour discovery is never fragmented (RFC 6980).
+	 * Neighbour discovery carries no extension headers, fragment headers
+	 * least of all (RFC 6980), as virt_owner() assumes on receive.
 	 */
 	if (type == NDISC_ROUTER_ADVERTISEMENT || type == NDISC_REDIRECT ||
-	    (frag_off && type >= NDISC_ROUTER_SOLICITATION &&
-	     type <= NDISC_REDIRECT))
+	    (off != ETH_HLEN + sizeof(*ip6h) &&
+	     type >= NDISC_ROUTER_SOLICITATION && type <= NDISC_REDIRECT))
 		return VIRT_TX_GUARD_ND;
 
 	if (ipv6_addr_any(&ip6h->saddr)) {
@@ -1219,9 +1221,10 @@ static unsigned int virt_guard_ipv6(const struct virt_dev *vdev,
 }
 
 /*
- * The source guard: which rule @skb, which @vdev transmits guarded as @cfg
- * says, breaks, as the counter that counts it, or 0 if it breaks none. A child may send from its
- * own MAC and IP addresses only, and only IPv4, IPv6 and ARP, untagged.
+ * The source guard: which rule @skb, which @vdev transmits guarded as
+ * @cfg says, breaks, as the counter that counts it, or 0 if it breaks
+ * none. A child may send from its own MAC and IP addresses only, and only
+ * IPv4, IPv6 and ARP, untagged.
  */
 static unsigned int virt_guard(const struct virt_dev *vdev,
 			       const struct virt_cfg *cfg,
@@ -1767,14 +1770,13 @@ bad:
 }
 
 static const struct nla_policy virt_prefix_policy[IFLA_VIRT_PREFIX_MAX + 1] = {
-	[IFLA_VIRT_PREFIX_IN]	= { .type = NLA_BE32 },
-	[IFLA_VIRT_PREFIX_IN6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[IFLA_VIRT_PREFIX_LEN]	= NLA_POLICY_MAX(NLA_U8, 128),
+	[IFLA_VIRT_PREFIX_ADDR4]	= { .type = NLA_BE32 },
+	[IFLA_VIRT_PREFIX_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[IFLA_VIRT_PREFIX_LEN]	= NLA_POLICY_MAX(NLA_U32, 128),
 };
 
-static const struct nla_policy
-virt_guard_prefix_policy[IFLA_VIRT_GUARD_PREFIX_MAX + 1] = {
-	[IFLA_VIRT_GUARD_PREFIX] = NLA_POLICY_NESTED(virt_prefix_policy),
+static const struct nla_policy virt_allow_policy[IFLA_VIRT_ALLOW_MAX + 1] = {
+	[IFLA_VIRT_ALLOW_PREFIX] = NLA_POLICY_NESTED(virt_prefix_policy),
 };
 
 static const struct nla_policy virt_policy[IFLA_VIRT_MAX + 1] = {
@@ -1784,7 +1786,7 @@ static const struct nla_policy virt_policy[IFLA_VIRT_MAX + 1] = {
 	[IFLA_VIRT_MASK]	= { .type = NLA_U32 },
 	[IFLA_VIRT_PRIORITY]	= { .type = NLA_U32 },
 	[IFLA_VIRT_FLAGS]	= NLA_POLICY_BITFIELD32(VIRT_F_ALL),
-	[IFLA_VIRT_GUARD_PREFIXES] = NLA_POLICY_NESTED(virt_guard_prefix_policy),
+	[IFLA_VIRT_ALLOW]	= NLA_POLICY_NESTED(virt_allow_policy),
 };
 
 static int virt_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -1823,53 +1825,54 @@ static int virt_validate(struct nlattr *tb[], struct nlattr *data[],
 }
 
 /*
- * Parse the prefixes in @nest, a validated IFLA_VIRT_GUARD_PREFIXES, into
+ * Parse the prefixes in @nest, a validated IFLA_VIRT_ALLOW, into
  * @cfg, which has room for all of them.
  */
 static int virt_prefixes_parse(struct virt_cfg *cfg, const struct nlattr *nest,
 			       struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[IFLA_VIRT_PREFIX_MAX + 1];
+	struct nlattr *tb[IFLA_VIRT_PREFIX_MAX + 1], *addr4, *addr6;
 	struct virt_prefix *prefix;
 	const struct nlattr *attr;
 	struct in6_addr masked;
 	unsigned int i = 0;
 	int rem, err;
-	u8 max;
+	u32 len, max;
 
-	nla_for_each_nested_type(attr, IFLA_VIRT_GUARD_PREFIX, nest, rem) {
+	nla_for_each_nested_type(attr, IFLA_VIRT_ALLOW_PREFIX, nest, rem) {
 		err = nla_parse_nested(tb, IFLA_VIRT_PREFIX_MAX, attr,
 				       virt_prefix_policy, extack);
 		if (err)
 			return err;
-		if (!tb[IFLA_VIRT_PREFIX_IN] == !tb[IFLA_VIRT_PREFIX_IN6]) {
+		addr4 = tb[IFLA_VIRT_PREFIX_ADDR4];
+		addr6 = tb[IFLA_VIRT_PREFIX_ADDR6];
+		if (!addr4 == !addr6) {
 			NL_SET_ERR_MSG_ATTR(extack, attr,
 					    "virt: a guard prefix needs one IPv4 or one IPv6 address");
 			return -EINVAL;
 		}
 		prefix = &cfg->prefixes[i++];
-		if (tb[IFLA_VIRT_PREFIX_IN]) {
-			ipv6_addr_set_v4mapped(nla_get_in_addr(tb[IFLA_VIRT_PREFIX_IN]),
+		if (addr4) {
+			ipv6_addr_set_v4mapped(nla_get_in_addr(addr4),
 					       &prefix->ip);
 			max = 32;
 		} else {
-			prefix->ip = nla_get_in6_addr(tb[IFLA_VIRT_PREFIX_IN6]);
+			prefix->ip = nla_get_in6_addr(addr6);
 			max = 128;
 			if (ipv6_addr_v4mapped(&prefix->ip)) {
-				NL_SET_ERR_MSG_ATTR(extack,
-						    tb[IFLA_VIRT_PREFIX_IN6],
-						    "virt: an IPv4 prefix goes in IFLA_VIRT_PREFIX_IN");
+				NL_SET_ERR_MSG_ATTR(extack, addr6,
+						    "virt: an IPv4 prefix goes in IFLA_VIRT_PREFIX_ADDR4");
 				return -EINVAL;
 			}
 		}
-		prefix->len = nla_get_u8_default(tb[IFLA_VIRT_PREFIX_LEN], max);
-		if (prefix->len > max) {
+		len = nla_get_u32_default(tb[IFLA_VIRT_PREFIX_LEN], max);
+		if (len > max) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_VIRT_PREFIX_LEN],
 					    "virt: the prefix is longer than its address");
 			return -EINVAL;
 		}
-		/* An IPv4 prefix, IPv4-mapped: the mapping's 96 bits and its. */
-		prefix->len += 128 - max;
+		/* IPv4-mapped, an IPv4 prefix has 96 bits more. */
+		prefix->len = len + 128 - max;
 		ipv6_addr_prefix(&masked, &prefix->ip, prefix->len);
 		if (!ipv6_addr_equal(&masked, &prefix->ip)) {
 			NL_SET_ERR_MSG_ATTR(extack, attr,
@@ -1880,19 +1883,18 @@ static int virt_prefixes_parse(struct virt_cfg *cfg, const struct nlattr *nest,
 	return 0;
 }
 
-/* How many prefixes @nest, a validated IFLA_VIRT_GUARD_PREFIXES, holds. */
+/* How many prefixes @nest, a validated IFLA_VIRT_ALLOW, holds. */
 static int virt_prefixes_count(const struct nlattr *nest,
 			       struct netlink_ext_ack *extack)
 {
 	const struct nlattr *attr;
 	int rem, n = 0;
 
-	/* The policy lets only IFLA_VIRT_GUARD_PREFIX through. */
-	nla_for_each_nested(attr, nest, rem) {
-		if (++n > VIRT_GUARD_ALLOW_MAX) {
+	nla_for_each_nested_type(attr, IFLA_VIRT_ALLOW_PREFIX, nest, rem) {
+		if (++n > VIRT_ALLOW_LIMIT) {
 			NL_SET_ERR_MSG_ATTR_FMT(extack, attr,
 						"virt: more than %u guard prefixes",
-						VIRT_GUARD_ALLOW_MAX);
+						VIRT_ALLOW_LIMIT);
 			return -EINVAL;
 		}
 	}
@@ -1913,8 +1915,8 @@ static struct virt_cfg *virt_cfg_new(const struct virt_cfg *old,
 	int n, err;
 
 	n = old ? old->n_prefixes : 0;
-	if (data && data[IFLA_VIRT_GUARD_PREFIXES]) {
-		prefixes = data[IFLA_VIRT_GUARD_PREFIXES];
+	if (data && data[IFLA_VIRT_ALLOW]) {
+		prefixes = data[IFLA_VIRT_ALLOW];
 		n = virt_prefixes_count(prefixes, extack);
 		if (n < 0)
 			return ERR_PTR(n);
@@ -2196,15 +2198,15 @@ static size_t virt_get_size(const struct net_device *dev)
 	/* Each of the guard's prefixes */
 	size_t prefix = nla_total_size(0) +
 			nla_total_size(sizeof(struct in6_addr)) +
-			nla_total_size(sizeof(u8));
+			nla_total_size(sizeof(u32));
 
 	return nla_total_size(sizeof(u32)) +	/* IFLA_VIRT_MODE */
 	       nla_total_size(sizeof(u32)) +	/* IFLA_VIRT_MARK */
 	       nla_total_size(sizeof(u32)) +	/* IFLA_VIRT_MASK */
 	       nla_total_size(sizeof(u32)) +	/* IFLA_VIRT_PRIORITY */
 	       nla_total_size(sizeof(struct nla_bitfield32)) + /* FLAGS */
-	       nla_total_size(0) +		/* IFLA_VIRT_GUARD_PREFIXES */
-	       VIRT_GUARD_ALLOW_MAX * prefix;
+	       nla_total_size(0) +		/* IFLA_VIRT_ALLOW */
+	       VIRT_ALLOW_LIMIT * prefix;
 }
 
 static int virt_fill_prefixes(struct sk_buff *skb, const struct virt_cfg *cfg)
@@ -2214,24 +2216,24 @@ static int virt_fill_prefixes(struct sk_buff *skb, const struct virt_cfg *cfg)
 	unsigned int i;
 	int err;
 
-	nest = nla_nest_start(skb, IFLA_VIRT_GUARD_PREFIXES);
+	nest = nla_nest_start(skb, IFLA_VIRT_ALLOW);
 	if (!nest)
 		return -EMSGSIZE;
 	for (i = 0; cfg && i < cfg->n_prefixes; i++) {
 		prefix = &cfg->prefixes[i];
-		one = nla_nest_start(skb, IFLA_VIRT_GUARD_PREFIX);
+		one = nla_nest_start(skb, IFLA_VIRT_ALLOW_PREFIX);
 		if (!one)
 			goto cancel;
 		if (ipv6_addr_v4mapped(&prefix->ip))
-			err = nla_put_in_addr(skb, IFLA_VIRT_PREFIX_IN,
+			err = nla_put_in_addr(skb, IFLA_VIRT_PREFIX_ADDR4,
 					      prefix->ip.s6_addr32[3]) ||
-			      nla_put_u8(skb, IFLA_VIRT_PREFIX_LEN,
-					 prefix->len - 96);
+			      nla_put_u32(skb, IFLA_VIRT_PREFIX_LEN,
+					  prefix->len - 96);
 		else
-			err = nla_put_in6_addr(skb, IFLA_VIRT_PREFIX_IN6,
+			err = nla_put_in6_addr(skb, IFLA_VIRT_PREFIX_ADDR6,
 					       &prefix->ip) ||
-			      nla_put_u8(skb, IFLA_VIRT_PREFIX_LEN,
-					 prefix->len);
+			      nla_put_u32(skb, IFLA_VIRT_PREFIX_LEN,
+					  prefix->len);
 		if (err)
 			goto cancel;
 		nla_nest_end(skb, one);
@@ -2252,16 +2254,14 @@ cancel:
 static int virt_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
 	const struct virt_dev *vdev = netdev_priv(dev);
-	struct nla_bitfield32 flags = { .selector = VIRT_F_ALL };
 	const struct virt_cfg *cfg;
 	int err = -EMSGSIZE;
 
 	rcu_read_lock();
 	cfg = rcu_dereference(vdev->cfg);
-	if (cfg)
-		flags.value = cfg->flags;
 	if (nla_put_u32(skb, IFLA_VIRT_MODE, READ_ONCE(vdev->mode)) ||
-	    nla_put(skb, IFLA_VIRT_FLAGS, sizeof(flags), &flags) ||
+	    nla_put_bitfield32(skb, IFLA_VIRT_FLAGS, cfg ? cfg->flags : 0,
+			       VIRT_F_ALL) ||
 	    nla_put_u32(skb, IFLA_VIRT_MARK, cfg ? cfg->mark : 0) ||
 	    nla_put_u32(skb, IFLA_VIRT_MASK, cfg ? cfg->mask : 0))
 		goto out;

@@ -776,23 +776,24 @@ static void virt_guard_test_prefixes(struct kunit *test)
 						   ICMPV6_ECHO_REQUEST, 0),
 			VIRT_TX_GUARD_IP);
 	/*
-	 * A family without prefixes is not restricted, and ::/0 is no IPv4
+	 * A list allows no family it has no prefix of, and ::/0 is no IPv4
 	 * prefix, though IPv4 is IPv4-mapped inside.
 	 */
 	ctx->cfg->n_prefixes = 1;
 	ctx->cfg->prefixes[0].ip = in6addr_any;
 	ctx->cfg->prefixes[0].len = 0;
 	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0xc0000201,
-						   IPPROTO_UDP, 1, 2), 0);
-	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, false, 1,
-						   ICMPV6_ECHO_REQUEST, 0), 0);
-	ipv6_addr_set_v4mapped(htonl(0xc6336400), &ctx->cfg->prefixes[0].ip);
-	ctx->cfg->prefixes[0].len = 96 + 24;
-	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, false, 1,
-						   ICMPV6_ECHO_REQUEST, 0), 0);
-	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0xc0000201,
 						   IPPROTO_UDP, 1, 2),
 			VIRT_TX_GUARD_IP);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, false, 1,
+						   ICMPV6_ECHO_REQUEST, 0), 0);
+	ipv6_addr_set_v4mapped(htonl(0xc0000200), &ctx->cfg->prefixes[0].ip);
+	ctx->cfg->prefixes[0].len = 96 + 24;
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv6(test, false, 1,
+						   ICMPV6_ECHO_REQUEST, 0),
+			VIRT_TX_GUARD_IP);
+	KUNIT_EXPECT_EQ(test, virt_guard_test_ipv4(test, 0xc0000201,
+						   IPPROTO_UDP, 1, 2), 0);
 	ctx->cfg = NULL;
 }
 
