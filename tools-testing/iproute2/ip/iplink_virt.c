@@ -60,7 +60,7 @@ static int virt_get_prio(__u32 *prio, const char *arg)
 }
 
 /*
- * IFLA_VIRT_GUARD_PREFIXES: the whole list, which replaces the kernel's;
+ * IFLA_VIRT_ALLOW: the whole list, which replaces the kernel's;
  * an empty one clears it. A prefix of the whole address goes without
  * IFLA_VIRT_PREFIX_LEN, the kernel's default, which keeps the message small.
  */
@@ -71,19 +71,19 @@ static int virt_add_prefixes(struct nlmsghdr *n, const inet_prefix *allow,
 	int i;
 
 	list = addattr_nest(n, VIRT_REQ_MAX,
-			    IFLA_VIRT_GUARD_PREFIXES | NLA_F_NESTED);
+			    IFLA_VIRT_ALLOW | NLA_F_NESTED);
 	for (i = 0; i < n_allow; i++) {
 		const inet_prefix *p = &allow[i];
 		bool inet = p->family == AF_INET;
 
 		nest = addattr_nest(n, VIRT_REQ_MAX,
-				    IFLA_VIRT_GUARD_PREFIX | NLA_F_NESTED);
+				    IFLA_VIRT_ALLOW_PREFIX | NLA_F_NESTED);
 		if (addattr_l(n, VIRT_REQ_MAX,
-			      inet ? IFLA_VIRT_PREFIX_IN : IFLA_VIRT_PREFIX_IN6,
+			      inet ? IFLA_VIRT_PREFIX_ADDR4 : IFLA_VIRT_PREFIX_ADDR6,
 			      p->data, inet ? 4 : 16))
 			return -1;
 		if (p->bitlen != (inet ? 32 : 128) &&
-		    addattr8(n, VIRT_REQ_MAX, IFLA_VIRT_PREFIX_LEN, p->bitlen))
+		    addattr32(n, VIRT_REQ_MAX, IFLA_VIRT_PREFIX_LEN, p->bitlen))
 			return -1;
 		addattr_nest_end(n, nest);
 	}
@@ -220,7 +220,7 @@ static const char *virt_mode_str(__u32 mode)
 	return virt_mode_strings[mode];
 }
 
-/* One IFLA_VIRT_GUARD_PREFIX as ADDR/LEN into buf; false if malformed. */
+/* One IFLA_VIRT_ALLOW_PREFIX as ADDR/LEN into buf; false if malformed. */
 static bool virt_sprint_prefix(struct rtattr *nest, char *buf, size_t len)
 {
 	struct rtattr *tb[IFLA_VIRT_PREFIX_MAX + 1];
@@ -229,12 +229,12 @@ static bool virt_sprint_prefix(struct rtattr *nest, char *buf, size_t len)
 	int family, bits;
 
 	parse_rtattr_nested(tb, IFLA_VIRT_PREFIX_MAX, nest);
-	if (tb[IFLA_VIRT_PREFIX_IN]) {
-		addr = tb[IFLA_VIRT_PREFIX_IN];
+	if (tb[IFLA_VIRT_PREFIX_ADDR4]) {
+		addr = tb[IFLA_VIRT_PREFIX_ADDR4];
 		family = AF_INET;
 		bits = 32;
-	} else if (tb[IFLA_VIRT_PREFIX_IN6]) {
-		addr = tb[IFLA_VIRT_PREFIX_IN6];
+	} else if (tb[IFLA_VIRT_PREFIX_ADDR6]) {
+		addr = tb[IFLA_VIRT_PREFIX_ADDR6];
 		family = AF_INET6;
 		bits = 128;
 	} else {
@@ -243,7 +243,7 @@ static bool virt_sprint_prefix(struct rtattr *nest, char *buf, size_t len)
 	if (RTA_PAYLOAD(addr) != bits / 8)
 		return false;
 	if (tb[IFLA_VIRT_PREFIX_LEN])
-		bits = rta_getattr_u8(tb[IFLA_VIRT_PREFIX_LEN]);
+		bits = rta_getattr_u32(tb[IFLA_VIRT_PREFIX_LEN]);
 
 	snprintf(buf, len, "%s/%d",
 		 rt_addr_n2a_r(family, RTA_PAYLOAD(addr), RTA_DATA(addr),
@@ -258,7 +258,7 @@ static void virt_print_prefixes(struct rtattr *list)
 	bool first = true;
 
 	rtattr_for_each_nested(i, list) {
-		if ((i->rta_type & NLA_TYPE_MASK) != IFLA_VIRT_GUARD_PREFIX ||
+		if ((i->rta_type & NLA_TYPE_MASK) != IFLA_VIRT_ALLOW_PREFIX ||
 		    !virt_sprint_prefix(i, b, sizeof(b)))
 			continue;
 		if (first) {
@@ -322,8 +322,8 @@ static void virt_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 		}
 	}
 
-	if (tb[IFLA_VIRT_GUARD_PREFIXES])
-		virt_print_prefixes(tb[IFLA_VIRT_GUARD_PREFIXES]);
+	if (tb[IFLA_VIRT_ALLOW])
+		virt_print_prefixes(tb[IFLA_VIRT_ALLOW]);
 }
 
 static void virt_print_help(struct link_util *lu, int argc, char **argv,

@@ -90,7 +90,9 @@ may be given up to 16 times; the prefixes given replace those allowed
 before, and
 .B allow none
 clears them, so that the child may again send from all of its addresses.
-Prefixes of one family restrict that family only.
+A list without prefixes of a family allows none of its addresses
+.RB ( "allow ::/0"
+allows all IPv6 addresses of the child's).
 Changing them, like every setting of a child, needs
 .B CAP_NET_ADMIN
 over the network namespace of
