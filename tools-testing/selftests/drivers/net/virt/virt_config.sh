@@ -597,6 +597,7 @@ test_local_colours()
 		}
 	EOF
 	check_err $? "cannot load the child's nftables rules"
+	defer ip netns exec "$CNS" nft delete table netdev lc
 
 	virt_ping "$CNS" 192.0.2.1 5
 	check_err $? "the child cannot ping its parent"
@@ -632,7 +633,7 @@ GUARD_DROP="
 	vlan:tx_guard_proto
 	ethertype:tx_guard_proto
 "
-GUARD_PASS="ip_own ip6_own dhcp arp_probe dad na_own mld"
+GUARD_PASS="ip_own ip6_own dhcp arp_probe dad na_own ns_own mld"
 # As its router, 203.0.113.1 and 2001:db8:5::1, once the container claims
 # them: IP, IPv6, ARP reply, NA.
 GUARD_CLAIMED="ip_claimed ip6_claimed arp_claimed na_foreign"
@@ -747,7 +748,7 @@ FRAMES = {
     'na_foreign': (mac, IP6, na('2001:db8:5::1')),
     # Its own address, at another station's MAC address
     'na_lladdr': (mac, IP6, na(OWN6, lladdr=FOREIGN)),
-    # The ICMPv6 type cut off the first fragment; a fragmented NA.
+    # A first fragment that ends in the ICMPv6 header; a fragmented NA.
     'frag_hidden': (mac, IP6, frag6(OWN6, PEER6, 58, b'\x88')),
     'frag_na': (mac, IP6, frag6(OWN6, 'ff02::1', 58,
                                 na(OWN6)[40:])),
@@ -761,6 +762,11 @@ FRAMES = {
     'arp_probe': (mac, ARP, arp(mac, '0.0.0.0', OWN4)),
     'dad': (mac, IP6, dad),
     'na_own': (mac, IP6, na(OWN6)),
+    # A solicitation from its own address, naming its own MAC address,
+    # with a nonce option (RFC 3971 type 14) after it
+    'ns_own': (mac, IP6, icmp6(OWN6, 'ff02::1:ff00:2',
+                               struct.pack('!BBH4x', 135, 0, 0) + a6(PEER6) +
+                               b'\1\1' + mac + b'\x0e\1' + bytes(6))),
     'mld': (mac, IP6, mld),
     # Its router's addresses, once the container has claimed them
     'ip_claimed': (mac, IP, ip4('203.0.113.1', PEER4, udp())),
@@ -880,7 +886,7 @@ test_guard()
 	for c in $GUARD_PASS; do
 		check_delta "" "$p" "c_$c" 1 "the peer's counter"
 	done
-	log_test "guard on: own IP, DHCP, ARP probe, DAD, MLD and own NA pass"
+	log_test "guard on: own IP, DHCP, ARP probe, DAD, MLD, own NA and NS pass"
 
 	# The container claims its router's addresses. The guard alone lets
 	# it send as them; the host's allow list does not.
@@ -1231,12 +1237,12 @@ def prefixes(*entries, nested=NESTED):
 
 def in4(a, b, c, d, plen=None):
     return vn.nla(IN, bytes([a, b, c, d])) + \
-        (u8(LEN, plen) if plen is not None else b'')
+        (vn.u32(LEN, plen) if plen is not None else b'')
 
 
 def in6(last, plen=None, size=16):
     ip = bytes.fromhex('20010db8') + bytes(size - 5) + bytes([last])
-    return vn.nla(IN6, ip[:size]) + (u8(LEN, plen) if plen is not None else b'')
+    return vn.nla(IN6, ip[:size]) + (vn.u32(LEN, plen) if plen is not None else b'')
 
 
 
@@ -1299,10 +1305,10 @@ CASES = [
      ['virt: more than 16 guard prefixes']),
     ('an IPv4-mapped IPv6 prefix',
      lambda: change(prefixes(vn.nla(IN6, bytes(10) + b'\xff\xff' +
-                                    bytes([192, 0, 2, 0])) + u8(LEN, 120))),
-     ['virt: an IPv4 prefix goes in IFLA_VIRT_PREFIX_IN']),
+                                    bytes([192, 0, 2, 0])) + vn.u32(LEN, 120))),
+     ['virt: an IPv4 prefix goes in IFLA_VIRT_PREFIX_ADDR4']),
     ('a guard prefix with no address',
-     lambda: change(prefixes(u8(LEN, 24))),
+     lambda: change(prefixes(vn.u32(LEN, 24))),
      ['virt: a guard prefix needs one IPv4 or one IPv6 address']),
     ('a guard prefix with two addresses',
      lambda: change(prefixes(in4(192, 0, 2, 1) + in6(1))),
@@ -1466,6 +1472,8 @@ test_userns_locked()
 	check_err $? "no extack message naming the capability: $out"
 	out=$(nsenter -t "$pid" -U -n ip link set vu type virt allow none 2>&1)
 	check_fail $? "the container cleared its child's allow list"
+	[[ "$out" == *"CAP_NET_ADMIN in its parent's namespace"* ]]
+	check_err $? "no extack message naming the capability: $out"
 	out=$(nsenter -t "$pid" -U -n ip link set vu type virt \
 		allow 192.0.2.1 2>&1)
 	check_fail $? "the container changed its child's allow list"

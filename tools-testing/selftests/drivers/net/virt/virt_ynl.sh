@@ -66,9 +66,9 @@ for link in json.load(sys.stdin):
     flags = data.get("flags", {})
     if flags.get("selector"):
         data["flags"] = ",".join(sorted(flags.get("value"))) or "-"
-    prefixes = data.get("guard-prefixes", {}).get("prefix", [])
+    prefixes = data.get("allow", {}).get("prefix", [])
     if prefixes:
-        data["prefixes"] = ",".join("%s/%s" % (p.get("in", p.get("in6")),
+        data["prefixes"] = ",".join("%s/%s" % (p.get("addr4", p.get("addr6")),
                                                p.get("len")) for p in prefixes)
     print(info.get("kind"), " ".join("%s=%s" % (k, data.get(k, "-")) for k in
           ("mode", "mark", "mask", "priority", "flags", "prefixes")))
@@ -104,7 +104,7 @@ test_create()
 	out=$(ynl_set '{"mode": "exclusive", "mark": 16, "mask": 255,
 		"priority": 6,
 		"flags": {"value": ["guard"], "selector": ["guard"]},
-		"guard-prefixes": {"prefix": [{"in": "192.0.2.0", "len": 24}]}}' \
+		"allow": {"prefix": [{"addr4": "192.0.2.0", "len": 24}]}}' \
 		--create --excl 2>&1)
 	check_err $? "cli.py newlink failed: $out"
 	want="virt mode=exclusive mark=16 mask=255 priority=6"
@@ -125,8 +125,8 @@ test_change()
 	# default length of an address is all of it).
 	out=$(ynl_set '{"mode": "shared", "mark": 32,
 		"flags": {"value": [], "selector": ["guard", "priority"]},
-		"guard-prefixes": {"prefix": [{"in": "198.51.100.7"},
-			{"in6": "2001:db8:1::", "len": 64}]}}' 2>&1)
+		"allow": {"prefix": [{"addr4": "198.51.100.7"},
+			{"addr6": "2001:db8:1::", "len": 64}]}}' 2>&1)
 	check_err $? "cli.py newlink (change) failed: $out"
 	info_is virt1 "$CHANGED" "after the change"
 	log_test "ynl: change every attribute of a live child"
@@ -179,7 +179,7 @@ test_clear()
 	# Mask 0 turns the colouring off, an empty list the prefixes.
 	out=$(ynl_set '{"mark": 0, "mask": 0, "priority": 7,
 		"flags": {"value": ["guard"], "selector": ["guard"]},
-		"guard-prefixes": {}}' 2>&1)
+		"allow": {}}' 2>&1)
 	check_err $? "cli.py newlink (clear) failed: $out"
 	info_is virt1 "virt mode=shared mark=0 mask=0 priority=7 flags=guard,priority prefixes=-" \
 		"after clearing the mark and the prefixes"
