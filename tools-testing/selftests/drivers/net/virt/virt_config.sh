@@ -24,6 +24,7 @@ ALL_TESTS="
 	test_prio_band
 	test_local_colours
 	test_guard
+	test_allow_claim
 	test_exclusive_takes_all
 	test_exclusive_rules
 	test_mode_switch_flood
@@ -962,6 +963,99 @@ test_guard()
 	[[ "$p" == *"tx-checksumming: on"* ]]
 	check_err $? "guard off, but vg's checksum offload stays off"
 	log_test "guard off: every one of those frames reaches the peer"
+}
+
+# has_linklocal DEV: DEV, in $CNS, has an IPv6 link-local address.
+has_linklocal()
+{
+	ip -n "$CNS" -6 addr show dev "$1" scope link | grep -q fe80
+}
+
+# addr_refused DEV ADDR MSG [OPTION...]: adding ADDR to DEV in $CNS fails,
+# and the extack message says MSG.
+addr_refused()
+{
+	local out
+
+	out=$(ip -n "$CNS" addr add "$2" dev "$1" "${@:4}" 2>&1)
+	check_fail $? "$1 took $2 ${*:4}"
+	[[ "$out" == *"$3"* ]]
+	check_err $? "$1, $2: no extack message \"$3\": $out"
+}
+
+# A guarded child with an allow list may not claim an address outside it:
+# not by ip addr add, not as the local end of a point-to-point address,
+# not as its link-local address, and not by keeping what it held when the
+# host narrowed the list. Else it could take a sibling's address before the
+# sibling configures it (or after it removes it), and receive the sibling's
+# traffic from neighbours that cached it.
+test_allow_claim()
+{
+	local out
+
+	RET=0
+	ip -n "$HOST" link add link p0 name va netns "$CNS" type virt guard on \
+		allow 203.0.113.20/32 allow 2001:db8:5::20/128 &&
+	ip -n "$HOST" link add link p0 name vb netns "$CNS" type virt
+	check_err $? "cannot add va and vb"
+	defer ip -n "$CNS" link del vb
+	defer ip -n "$CNS" link del va
+	ip netns exec "$CNS" sysctl -wq net.ipv6.conf.va.disable_ipv6=0 \
+		net.ipv6.conf.vb.disable_ipv6=0
+	ip -n "$CNS" -b - <<-EOF
+		addr add 203.0.113.20/24 dev va
+		addr add 2001:db8:5::20/64 dev va nodad
+	EOF
+	check_err $? "va cannot take the addresses its list allows"
+	addr_refused va 203.0.113.21/24 "outside the child's allow list"
+	addr_refused va 2001:db8:5::21/64 "outside the child's allow list" nodad
+	# The validator sees the peer's address; the local one is checked
+	# when it comes up.
+	ip -n "$CNS" addr add 203.0.113.22 peer 203.0.113.20 dev va
+	check_err $? "cannot add a point-to-point address to va"
+	# The IPv4 validator sees only the peer: it must be inside too.
+	addr_refused va 203.0.113.20 "outside the child's allow list" \
+		peer 203.0.113.1
+	ip -n "$CNS" -b - <<-EOF
+		addr add 203.0.113.21/24 dev vb
+		addr add 2001:db8:5::21/64 dev vb nodad
+		addr add 203.0.113.22/32 dev vb
+	EOF
+	check_err $? "vb cannot take addresses outside va's list"
+	# The kernel's own link-local address for va is refused too; vb,
+	# unguarded, gets its own in the same way.
+	ip -n "$CNS" link set va up && ip -n "$CNS" link set vb up
+	check_err $? "cannot bring va and vb up"
+	slowwait 5 has_linklocal vb
+	check_err $? "vb has no link-local address"
+	out=$(ip -n "$CNS" -6 addr show dev va scope link)
+	[ -z "$out" ]
+	check_err $? "va has a link-local address outside its list: $out"
+	log_test "allow list: a guarded child cannot claim a sibling's address"
+
+	RET=0
+	ip -n "$CNS" link set va type virt guard off
+	check_err $? "cannot turn va's guard off"
+	ip -n "$CNS" -b - <<-EOF
+		addr add 203.0.113.23/24 dev va
+		addr add 203.0.113.24/24 dev va
+		addr add 2001:db8:5::23/64 dev va nodad
+		addr add 2001:db8:5::24/64 dev va nodad
+	EOF
+	check_err $? "with its guard off, va cannot take addresses outside its list"
+	ip -n "$CNS" link set va type virt guard on
+	check_err $? "cannot turn va's guard on"
+	ip -n "$CNS" -b - <<-EOF
+		addr add 203.0.113.23/32 dev vb
+		addr add 2001:db8:5::23/128 dev vb nodad
+	EOF
+	check_err $? "turning va's guard on left it 203.0.113.23 or 2001:db8:5::23"
+	ip -n "$CNS" link set va type virt allow none
+	check_err $? "cannot clear va's list"
+	# Clearing va's list gave it back what it had.
+	addr_refused vb 203.0.113.24/32 "in use by another child"
+	addr_refused vb 2001:db8:5::24/128 "in use by another child" nodad
+	log_test "allow list: the guard unsteers what the list excludes, and steers it back"
 }
 
 # --- modes ------------------------------------------------------------------
