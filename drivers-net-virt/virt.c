@@ -1013,26 +1013,28 @@ static void virt_egress_update(struct virt_port *port)
 }
 #endif /* CONFIG_NETFILTER_EGRESS */
 
+/* Whether a child set up as @cfg may hold only some addresses. */
+static bool virt_cfg_limits(const struct virt_cfg *cfg)
+{
+	return cfg && (cfg->flags & VIRT_F_GUARD) && cfg->n_prefixes;
+}
+
 /*
- * Whether @vdev, guarded as @cfg says, may use @ip: it must be one of its
- * addresses and, if the host set an allow list, inside one of its
- * prefixes. A container can configure any address it likes; only the list
- * keeps it from taking a neighbour's that none of the host's children has,
- * its router's say. A list without IPv6 prefixes allows no IPv6 address.
- * Caller has BH disabled.
+ * Whether a child set up as @cfg may hold @ip: with the guard on and an
+ * allow list set, only inside one of its prefixes. A container can
+ * configure any address it likes; only the list keeps it from taking a
+ * neighbour's that none of the host's children has (its router's, say) or
+ * a sibling's while the sibling is down. A list without IPv6 prefixes
+ * allows no IPv6 address.
  */
-static bool virt_guard_owns(const struct virt_dev *vdev,
-			    const struct virt_cfg *cfg,
+static bool virt_cfg_allows(const struct virt_cfg *cfg,
 			    const struct in6_addr *ip)
 {
-	const struct virt_addr *addr = virt_addr_find(vdev->port, ip);
 	bool v4 = ipv6_addr_v4mapped(ip);
 	const struct virt_prefix *prefix;
 	unsigned int i;
 
-	if (!addr || addr->vdev != vdev)
-		return false;
-	if (!cfg || !cfg->n_prefixes)
+	if (!virt_cfg_limits(cfg))
 		return true;
 	for (i = 0; i < cfg->n_prefixes; i++) {
 		prefix = &cfg->prefixes[i];
@@ -1042,6 +1044,21 @@ static bool virt_guard_owns(const struct virt_dev *vdev,
 			return true;
 	}
 	return false;
+}
+
+/*
+ * Whether @vdev, guarded as @cfg says, may use @ip: one of its addresses,
+ * and inside its allow list. The table holds only addresses the list
+ * allows, but a frame may be checked while a new list is being applied.
+ * Caller has BH disabled.
+ */
+static bool virt_guard_owns(const struct virt_dev *vdev,
+			    const struct virt_cfg *cfg,
+			    const struct in6_addr *ip)
+{
+	const struct virt_addr *addr = virt_addr_find(vdev->port, ip);
+
+	return addr && addr->vdev == vdev && virt_cfg_allows(cfg, ip);
 }
 
 static bool virt_guard_owns4(const struct virt_dev *vdev,
@@ -1308,7 +1325,12 @@ static netdev_tx_t virt_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
-/* Adding an address @vdev already owns is a no-op. */
+/*
+ * Adding an address @vdev already owns is a no-op. Its allow list is read
+ * under the lock, which virt_addr_unsteer() takes after a new list is
+ * published: an address the new list excludes is either refused here or
+ * removed there.
+ */
 static int virt_addr_add(struct virt_dev *vdev, const struct in6_addr *ip,
 			 gfp_t gfp)
 {
@@ -1325,7 +1347,9 @@ static int virt_addr_add(struct virt_dev *vdev, const struct in6_addr *ip,
 
 	spin_lock_bh(&port->addr_lock);
 	addr = virt_addr_find(port, ip);
-	if (!addr) {
+	if (!virt_cfg_allows(virt_cfg(vdev), ip)) {
+		err = -EACCES;
+	} else if (!addr) {
 		hlist_add_head_rcu(&new->hnode, virt_addr_bucket(port, ip));
 		new = NULL;
 	} else if (addr->vdev != vdev) {
@@ -1351,8 +1375,12 @@ static void virt_addr_del(struct virt_dev *vdev, const struct in6_addr *ip)
 	spin_unlock_bh(&port->addr_lock);
 }
 
-/* Forget whatever @vdev still owns; its address lists are gone by now. */
-static void virt_addr_flush(struct virt_dev *vdev)
+/*
+ * Forget what @vdev owns: @all of it, or what @cfg does not allow. The
+ * addresses stay on the device; only what virt steers to it changes.
+ */
+static void virt_addr_forget(struct virt_dev *vdev, const struct virt_cfg *cfg,
+			     bool all)
 {
 	struct virt_port *port = vdev->port;
 	struct virt_addr *addr;
@@ -1362,13 +1390,216 @@ static void virt_addr_flush(struct virt_dev *vdev)
 	spin_lock_bh(&port->addr_lock);
 	for (i = 0; i < ARRAY_SIZE(port->addrs); i++) {
 		hlist_for_each_entry_safe(addr, n, &port->addrs[i], hnode) {
-			if (addr->vdev != vdev)
+			if (addr->vdev != vdev ||
+			    (!all && virt_cfg_allows(cfg, &addr->ip)))
 				continue;
 			hlist_del_rcu(&addr->hnode);
 			kfree_rcu(addr, rcu);
 		}
 	}
 	spin_unlock_bh(&port->addr_lock);
+}
+
+/* Forget whatever @vdev still owns; its address lists are gone by now. */
+static void virt_addr_flush(struct virt_dev *vdev)
+{
+	virt_addr_forget(vdev, NULL, true);
+}
+
+/*
+ * Forget what @cfg, @vdev's configuration from now on, does not allow.
+ * Called after @cfg is published; see virt_addr_add().
+ */
+static void virt_addr_unsteer(struct virt_dev *vdev,
+			      const struct virt_cfg *cfg)
+{
+	virt_addr_forget(vdev, cfg, false);
+}
+
+#define VIRT_WHY_INUSE	"Address in use by another child of this parent"
+#define VIRT_WHY_LOCAL	"Address is local to the parent's namespace"
+#define VIRT_WHY_ALLOW	"Address is outside the child's allow list"
+
+/* Log what became of @ip on @dev, and why. */
+static void virt_addr_warn(struct net_device *dev, const struct in6_addr *ip,
+			   const char *what, const char *why)
+{
+	/* Each RA may add a SLAAC address again. */
+	if (!net_ratelimit())
+		return;
+	if (ipv6_addr_v4mapped(ip))
+		netdev_warn(dev, "%pI4 %s: %s\n", &ip->s6_addr32[3], what, why);
+	else
+		netdev_warn(dev, "%pI6c %s: %s\n", ip, what, why);
+}
+
+/* Log why @ip, which @dev has, is not steered to it. */
+static void virt_addr_unsteered(struct net_device *dev,
+				const struct in6_addr *ip, int err,
+				const char *why)
+{
+	if (!why)
+		why = err == -EADDRINUSE ? VIRT_WHY_INUSE :
+		      err == -EACCES ? VIRT_WHY_ALLOW : "Out of memory";
+	virt_addr_warn(dev, ip, "not steered to this device", why);
+}
+
+/*
+ * IPv4 allows one local address several times on a device, with different
+ * prefix lengths; it stays the child's until the last of them goes. The
+ * address being deleted is already off the list when NETDEV_DOWN is sent.
+ */
+static bool virt_in_dev_has(const struct in_device *in_dev, __be32 local)
+{
+	const struct in_ifaddr *ifa;
+
+	in_dev_for_each_ifa_rtnl(ifa, in_dev)
+		if (ifa->ifa_local == local)
+			return true;
+	return false;
+}
+
+/*
+ * Whether @ip can name one receiver: a group or broadcast address owned by a
+ * child would take the parent's and its siblings' IGMP, VRRP or DHCP.
+ */
+static bool virt_addr_unicast(const struct in6_addr *ip)
+{
+	__be32 a = ip->s6_addr32[3];
+
+	/* 0.0.0.0/8 is "this network", never a destination. */
+	if (ipv6_addr_v4mapped(ip))
+		return !ipv4_is_multicast(a) && !ipv4_is_lbcast(a) &&
+		       !ipv4_is_zeronet(a & htonl(IN_CLASSA_NET));
+	return !ipv6_addr_is_multicast(ip) && !ipv6_addr_any(ip);
+}
+
+/*
+ * The checks of virt_addr_check() for an IPv4 address that is already on
+ * @dev, which the lookup of the namespace's local addresses may find; the
+ * allow list is virt_addr_add()'s.
+ */
+static const char *virt_addr_check_local(struct net_device *dev,
+					 const struct in6_addr *ip)
+{
+	struct virt_dev *vdev = netdev_priv(dev);
+	const struct virt_addr *addr;
+	struct net_device *holder;
+	const char *why = NULL;
+
+	if (!virt_addr_unicast(ip))
+		return "Address is not a unicast address";
+	rcu_read_lock();
+	addr = virt_addr_find(vdev->port, ip);
+	holder = __ip_dev_find(dev_net(vdev->lower), ip->s6_addr32[3], false);
+	if (addr && addr->vdev != vdev)
+		why = VIRT_WHY_INUSE;
+	else if (holder && holder != dev)
+		why = VIRT_WHY_LOCAL;
+	rcu_read_unlock();
+	return why;
+}
+
+/*
+ * Steer @local, an IPv4 address on @vdev's device, to it. @check: the
+ * validator has not seen @local. (It sees a point-to-point address's peer,
+ * and an address the allow list excluded may since have become another's.)
+ * Caller holds RTNL.
+ */
+static void virt_addr_steer4(struct virt_dev *vdev, __be32 local, bool check)
+{
+	const char *why = NULL;
+	struct in6_addr ip;
+	int err = 0;
+
+	ipv6_addr_set_v4mapped(local, &ip);
+	if (check)
+		why = virt_addr_check_local(vdev->dev, &ip);
+	if (!why)
+		err = virt_addr_add(vdev, &ip, GFP_KERNEL);
+	if (why || err)
+		virt_addr_unsteered(vdev->dev, &ip, err, why);
+}
+
+/*
+ * Is @ip an address of @net that a frame arriving on @lower is delivered to?
+ * Linux takes a frame for any local address of the receiving namespace; an
+ * IPv6 link-local address is only the receiving device's own.
+ * Caller holds rcu_read_lock().
+ */
+static bool virt_addr_is_local(struct net *net, const struct in6_addr *ip,
+			       struct net_device *lower)
+{
+	if (ipv6_addr_v4mapped(ip))
+		return !!__ip_dev_find(net, ip->s6_addr32[3], false);
+#if IS_ENABLED(CONFIG_IPV6)
+	/*
+	 * Any device of @lower's L3 domain, only @lower for a link-local
+	 * address; tentative addresses count too.
+	 */
+	return ipv6_chk_addr_and_flags(net, ip, lower, false, 0, 0);
+#else
+	return false;
+#endif
+}
+
+/*
+ * Steer @ip, an IPv6 address on @vdev's device, to it, unless the parent's
+ * namespace receives for it: then it stays with the namespace. If the
+ * parent holds it, the child's DAD probe reaches the parent, whose answer
+ * fails the address; otherwise only the log line tells. Process or
+ * softirq context, maybe under the device's inet6_dev lock.
+ */
+static void virt_addr_steer6(struct virt_dev *vdev, const struct in6_addr *ip)
+{
+	struct net_device *dev = vdev->dev;
+	bool local;
+	int err;
+
+	rcu_read_lock();
+	local = !net_eq(dev_net(dev), dev_net(vdev->lower)) &&
+		virt_addr_is_local(dev_net(vdev->lower), ip, vdev->lower);
+	rcu_read_unlock();
+	err = local ? -EADDRINUSE : virt_addr_add(vdev, ip, GFP_ATOMIC);
+	if (err)
+		virt_addr_unsteered(dev, ip, err, local ? VIRT_WHY_LOCAL : NULL);
+}
+
+/*
+ * After @vdev's allow list changed: steer to it again the addresses on its
+ * device that the list allows once more. Those it does not allow stay
+ * unsteered without a word; the host just excluded them. Caller holds RTNL.
+ */
+static void virt_addr_resteer(struct virt_dev *vdev)
+{
+	const struct virt_cfg *cfg = rtnl_dereference(vdev->cfg);
+	struct net_device *dev = vdev->dev;
+	const struct in_ifaddr *ifa;
+	struct in_device *in_dev;
+	struct in6_addr ip;
+#if IS_ENABLED(CONFIG_IPV6)
+	const struct inet6_ifaddr *ifp;
+	struct inet6_dev *idev;
+#endif
+
+	in_dev = __in_dev_get_rtnl(dev);
+	if (in_dev) {
+		in_dev_for_each_ifa_rtnl(ifa, in_dev) {
+			ipv6_addr_set_v4mapped(ifa->ifa_local, &ip);
+			if (virt_cfg_allows(cfg, &ip))
+				virt_addr_steer4(vdev, ifa->ifa_local, true);
+		}
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	idev = __in6_dev_get(dev);
+	if (!idev)
+		return;
+	read_lock_bh(&idev->lock);
+	list_for_each_entry(ifp, &idev->addr_list, if_list)
+		if (virt_cfg_allows(cfg, &ifp->addr))
+			virt_addr_steer6(vdev, &ifp->addr);
+	read_unlock_bh(&idev->lock);
+#endif
 }
 
 static bool netif_is_virt_port(const struct net_device *dev)
@@ -2149,10 +2380,31 @@ static void virt_dellink(struct net_device *dev, struct list_head *head)
 	virt_kill(dev_net(dev), dev, head);
 }
 
+/* Whether @old and @cfg allow a child different addresses. */
+static bool virt_cfg_allow_changed(const struct virt_cfg *old,
+				   const struct virt_cfg *cfg)
+{
+	unsigned int i;
+
+	if (virt_cfg_limits(old) != virt_cfg_limits(cfg))
+		return true;
+	if (!virt_cfg_limits(cfg))
+		return false;
+	if (old->n_prefixes != cfg->n_prefixes)
+		return true;
+	for (i = 0; i < cfg->n_prefixes; i++)
+		if (old->prefixes[i].len != cfg->prefixes[i].len ||
+		    !ipv6_addr_equal(&old->prefixes[i].ip, &cfg->prefixes[i].ip))
+			return true;
+	return false;
+}
+
 /*
  * Everything but the parent can change on a live child. A child in a
  * container still takes its settings from its parent's namespace: its guard
- * and colours are the host's policy, as ipvlan's mode is.
+ * and colours are the host's policy, as ipvlan's mode is. A new allow list
+ * applies to the addresses the child has: those it excludes are no longer
+ * steered to it, those it allows again are.
  */
 static int virt_changelink(struct net_device *dev, struct nlattr *tb[],
 			   struct nlattr *data[],
@@ -2186,6 +2438,10 @@ static int virt_changelink(struct net_device *dev, struct nlattr *tb[],
 		return PTR_ERR(cfg);
 
 	rcu_assign_pointer(vdev->cfg, cfg);
+	if (virt_cfg_allow_changed(old, cfg)) {
+		virt_addr_unsteer(vdev, cfg);
+		virt_addr_resteer(vdev);
+	}
 	if (old)
 		kfree_rcu(old, rcu);
 	virt_mode_set(vdev, data);
@@ -2402,61 +2658,6 @@ static struct notifier_block virt_device_nb = {
 	.notifier_call = virt_device_event,
 };
 
-/*
- * IPv4 allows one local address several times on a device, with different
- * prefix lengths; it stays the child's until the last of them goes. The
- * address being deleted is already off the list when NETDEV_DOWN is sent.
- */
-static bool virt_in_dev_has(const struct in_device *in_dev, __be32 local)
-{
-	const struct in_ifaddr *ifa;
-
-	in_dev_for_each_ifa_rtnl(ifa, in_dev)
-		if (ifa->ifa_local == local)
-			return true;
-	return false;
-}
-
-/*
- * Whether @ip can name one receiver: a group or broadcast address owned by a
- * child would take the parent's and its siblings' IGMP, VRRP or DHCP.
- */
-static bool virt_addr_unicast(const struct in6_addr *ip)
-{
-	__be32 a = ip->s6_addr32[3];
-
-	/* 0.0.0.0/8 is "this network", never a destination. */
-	if (ipv6_addr_v4mapped(ip))
-		return !ipv4_is_multicast(a) && !ipv4_is_lbcast(a) &&
-		       !ipv4_is_zeronet(a & htonl(IN_CLASSA_NET));
-	return !ipv6_addr_is_multicast(ip) && !ipv6_addr_any(ip);
-}
-
-/*
- * The checks of virt_addr_check() for an IPv4 address that is already on
- * @dev, which the lookup of the namespace's local addresses may find.
- */
-static const char *virt_addr_check_local(struct net_device *dev,
-					 const struct in6_addr *ip)
-{
-	struct virt_dev *vdev = netdev_priv(dev);
-	const struct virt_addr *addr;
-	struct net_device *holder;
-	const char *why = NULL;
-
-	if (!virt_addr_unicast(ip))
-		return "Address is not a unicast address";
-	rcu_read_lock();
-	addr = virt_addr_find(vdev->port, ip);
-	holder = __ip_dev_find(dev_net(vdev->lower), ip->s6_addr32[3], false);
-	if (addr && addr->vdev != vdev)
-		why = "Address in use by another child of this parent";
-	else if (holder && holder != dev)
-		why = "Address is local to the parent's namespace";
-	rcu_read_unlock();
-	return why;
-}
-
 static int virt_inetaddr_event(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
 {
@@ -2464,14 +2665,11 @@ static int virt_inetaddr_event(struct notifier_block *nb, unsigned long event,
 	struct net_device *dev = ifa->ifa_dev->dev;
 	struct virt_dev *vdev;
 	struct in6_addr ip;
-	const char *why;
-	int err;
 
 	if (!netif_is_virt(dev))
 		return NOTIFY_DONE;
 
 	vdev = netdev_priv(dev);
-	ipv6_addr_set_v4mapped(ifa->ifa_local, &ip);
 	switch (event) {
 	case NETDEV_UP:
 		/*
@@ -2480,22 +2678,14 @@ static int virt_inetaddr_event(struct notifier_block *nb, unsigned long event,
 		 * the peer's: the local one is checked here. The address is
 		 * already on @dev, which must not count as the namespace's.
 		 */
-		if (ifa->ifa_local != ifa->ifa_address) {
-			why = virt_addr_check_local(dev, &ip);
-			if (why) {
-				netdev_warn(dev, "%pI4 not steered to this device: %s\n",
-					    &ifa->ifa_local, why);
-				break;
-			}
-		}
-		err = virt_addr_add(vdev, &ip, GFP_KERNEL);
-		if (err)
-			netdev_warn(dev, "%pI4 not steered to this device: %d\n",
-				    &ifa->ifa_local, err);
+		virt_addr_steer4(vdev, ifa->ifa_local,
+				 ifa->ifa_local != ifa->ifa_address);
 		break;
 	case NETDEV_DOWN:
-		if (!virt_in_dev_has(ifa->ifa_dev, ifa->ifa_local))
+		if (!virt_in_dev_has(ifa->ifa_dev, ifa->ifa_local)) {
+			ipv6_addr_set_v4mapped(ifa->ifa_local, &ip);
 			virt_addr_del(vdev, &ip);
+		}
 		break;
 	}
 	return NOTIFY_OK;
@@ -2506,61 +2696,56 @@ static struct notifier_block virt_inetaddr_nb = {
 };
 
 /*
- * Is @ip an address of @net that a frame arriving on @lower is delivered to?
- * Linux takes a frame for any local address of the receiving namespace; an
- * IPv6 link-local address is only the receiving device's own.
- * Caller holds rcu_read_lock().
- */
-static bool virt_addr_is_local(struct net *net, const struct in6_addr *ip,
-			       struct net_device *lower)
-{
-	if (ipv6_addr_v4mapped(ip))
-		return !!__ip_dev_find(net, ip->s6_addr32[3], false);
-#if IS_ENABLED(CONFIG_IPV6)
-	/*
-	 * Any device of @lower's L3 domain, only @lower for a link-local
-	 * address; tentative addresses count too.
-	 */
-	return ipv6_chk_addr_and_flags(net, ip, lower, false, 0, 0);
-#else
-	return false;
-#endif
-}
-
-/*
  * A child's address must be its own alone: not another child's of the same
  * parent, and not one the parent's namespace receives for (the parent's own
- * among them), or a container could take the host's traffic.
+ * among them), or a container could take the host's traffic. With the guard
+ * on, it must be inside the allow list too. For a point-to-point IPv4
+ * address @ip is the peer's, which the list must then cover as well; the
+ * child's own is checked as it comes up.
  */
-static const char *virt_addr_check(struct net_device *dev,
-				   const struct in6_addr *ip)
+static int virt_addr_check(struct net_device *dev, const struct in6_addr *ip,
+			   const char **why)
 {
 	struct virt_dev *vdev = netdev_priv(dev);
 	const struct virt_addr *addr;
-	const char *why = NULL;
+	int err = 0;
 
-	if (!virt_addr_unicast(ip))
-		return "Address is not a unicast address";
+	if (!virt_addr_unicast(ip)) {
+		*why = "Address is not a unicast address";
+		return -EADDRINUSE;
+	}
 	rcu_read_lock();
 	addr = virt_addr_find(vdev->port, ip);
-	if (addr && addr->vdev != vdev)
-		why = "Address in use by another child of this parent";
-	else if (!addr &&
-		 virt_addr_is_local(dev_net(vdev->lower), ip, vdev->lower))
-		why = "Address is local to the parent's namespace";
+	if (!virt_cfg_allows(virt_cfg(vdev), ip)) {
+		*why = VIRT_WHY_ALLOW;
+		err = -EACCES;
+	} else if (addr && addr->vdev != vdev) {
+		*why = VIRT_WHY_INUSE;
+		err = -EADDRINUSE;
+	} else if (!addr &&
+		   virt_addr_is_local(dev_net(vdev->lower), ip, vdev->lower)) {
+		*why = VIRT_WHY_LOCAL;
+		err = -EADDRINUSE;
+	}
 	rcu_read_unlock();
-	return why;
+	return err;
 }
 
 static int virt_addr_validate(struct net_device *dev, const struct in6_addr *ip,
 			      struct netlink_ext_ack *extack)
 {
-	const char *why = virt_addr_check(dev, ip);
+	const char *why;
+	int err;
 
-	if (!why)
+	err = virt_addr_check(dev, ip, &why);
+	if (!err)
 		return NOTIFY_OK;
-	NL_SET_ERR_MSG_FMT_MOD(extack, "%s", why);
-	return notifier_from_errno(-EADDRINUSE);
+	/* The kernel's own (a link-local address, say) come without one. */
+	if (extack)
+		NL_SET_ERR_MSG_FMT_MOD(extack, "%s", why);
+	else
+		virt_addr_warn(dev, ip, "refused", why);
+	return notifier_from_errno(err);
 }
 
 /*
@@ -2631,8 +2816,6 @@ static int virt_inet6addr_event(struct notifier_block *nb, unsigned long event,
 	const struct inet6_ifaddr *ifa = ptr;
 	struct net_device *dev = ifa->idev->dev;
 	struct virt_dev *vdev;
-	bool local;
-	int err;
 
 	if (!netif_is_virt(dev))
 		return NOTIFY_DONE;
@@ -2642,27 +2825,9 @@ static int virt_inet6addr_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_UP:
 		/*
 		 * SLAAC and DAD retries add addresses without the validator,
-		 * and a token can make one the host's. One the parent's
-		 * namespace receives for stays with it. If the parent holds
-		 * it, the child's DAD probe reaches the parent, whose answer
-		 * fails the address; otherwise only this log line tells.
+		 * and a token can make one the host's.
 		 */
-		rcu_read_lock();
-		local = !net_eq(dev_net(dev), dev_net(vdev->lower)) &&
-			virt_addr_is_local(dev_net(vdev->lower), &ifa->addr,
-					   vdev->lower);
-		rcu_read_unlock();
-		if (local) {
-			/* Each RA may add it again. */
-			if (net_ratelimit())
-				netdev_warn(dev, "%pI6c not steered to this device: it is local to the parent's namespace\n",
-					    &ifa->addr);
-			break;
-		}
-		err = virt_addr_add(vdev, &ifa->addr, GFP_ATOMIC);
-		if (err)
-			netdev_warn(dev, "%pI6c not steered to this device: %d\n",
-				    &ifa->addr, err);
+		virt_addr_steer6(vdev, &ifa->addr);
 		break;
 	case NETDEV_DOWN:
 		virt_addr_del(vdev, &ifa->addr);

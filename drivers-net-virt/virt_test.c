@@ -171,6 +171,43 @@ static void virt_test_flush(struct kunit *test)
 	}
 }
 
+/*
+ * With the guard on, an allow list keeps an owner from adding an address
+ * outside it, a sibling's say; applied to addresses it has, it forgets
+ * those outside and keeps the rest. With the guard off it does nothing.
+ */
+static void virt_test_allow(struct kunit *test)
+{
+	struct virt_test_ctx *ctx = test->priv;
+	struct in6_addr in = virt_test_v4(1), out = virt_test_v4(2);
+	struct in6_addr v6 = virt_test_v6(1);
+	struct virt_cfg *cfg;
+
+	cfg = kunit_kzalloc(test, struct_size(cfg, prefixes, 1), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	cfg->n_prefixes = 1;
+	cfg->prefixes[0].ip = in;
+	cfg->prefixes[0].len = 128;
+	RCU_INIT_POINTER(ctx->a.cfg, cfg);
+	KUNIT_EXPECT_EQ(test, virt_addr_add(&ctx->a, &out, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, virt_addr_add(&ctx->a, &in, GFP_KERNEL), 0);
+	virt_addr_unsteer(&ctx->a, cfg);
+	KUNIT_EXPECT_PTR_EQ(test, virt_test_owner(ctx, &out), &ctx->a);
+
+	cfg->flags = VIRT_F_GUARD;
+	virt_addr_unsteer(&ctx->a, cfg);
+	KUNIT_EXPECT_PTR_EQ(test, virt_test_owner(ctx, &in), &ctx->a);
+	KUNIT_EXPECT_PTR_EQ(test, virt_test_owner(ctx, &out), NULL);
+	KUNIT_EXPECT_EQ(test, virt_addr_add(&ctx->a, &out, GFP_KERNEL),
+			-EACCES);
+	/* The list has no IPv6 prefix, so it allows no IPv6 address. */
+	KUNIT_EXPECT_EQ(test, virt_addr_add(&ctx->a, &v6, GFP_KERNEL),
+			-EACCES);
+	KUNIT_EXPECT_EQ(test, virt_addr_add(&ctx->b, &out, GFP_KERNEL), 0);
+	KUNIT_EXPECT_PTR_EQ(test, virt_test_owner(ctx, &out), &ctx->b);
+	RCU_INIT_POINTER(ctx->a.cfg, NULL);
+}
+
 static struct kunit_case virt_addr_test_cases[] = {
 	KUNIT_CASE(virt_test_add_del),
 	KUNIT_CASE(virt_test_add_twice),
@@ -178,6 +215,7 @@ static struct kunit_case virt_addr_test_cases[] = {
 	KUNIT_CASE(virt_test_v4_mapped),
 	KUNIT_CASE(virt_test_many),
 	KUNIT_CASE(virt_test_flush),
+	KUNIT_CASE(virt_test_allow),
 	{}
 };
 
@@ -744,6 +782,7 @@ static void virt_guard_test_prefixes(struct kunit *test)
 	ctx->cfg = kunit_kzalloc(test, struct_size(ctx->cfg, prefixes, 2),
 				 GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->cfg);
+	ctx->cfg->flags = VIRT_F_GUARD;
 	ctx->cfg->n_prefixes = 2;
 	/* 198.51.100.0/24 and 2001:db8::/112 */
 	ipv6_addr_set_v4mapped(htonl(0xc6336400), &ctx->cfg->prefixes[0].ip);
