@@ -630,6 +630,7 @@ GUARD_DROP="
 	na_lladdr:tx_guard_nd
 	frag_hidden:tx_guard_nd
 	frag_na:tx_guard_nd
+	frag_double:tx_guard_nd
 	vnet_csum:tx_guard_ip
 	vlan:tx_guard_proto
 	ethertype:tx_guard_proto
@@ -719,8 +720,16 @@ mld = icmp6('::', 'ff02::16',
             struct.pack('!BBHHH', 143, 0, 0, 0, 1) +
             struct.pack('!BBH', 4, 0, 0) + a6('ff02::1:ff00:5'),
             hlim=1, hbh=bytes([58, 0, 5, 2, 0, 0, 1, 0]))
-def frag6(src, dst, nh, pl):
-    """The first of several fragments, carrying pl."""
+
+
+def frag6(src, dst, nh, pl, atomic=False):
+    """
+    The first of several fragments, carrying pl; with an atomic fragment
+    header (offset 0, no more fragments) after its own if atomic.
+    """
+    if atomic:
+        pl = struct.pack('!BxHI', nh, 0, 0x5158) + pl
+        nh = 44
     return ip6(src, dst, 44, struct.pack('!BxHI', nh, 1, 0x5157) + pl)
 
 
@@ -753,6 +762,9 @@ FRAMES = {
     'frag_hidden': (mac, IP6, frag6(OWN6, PEER6, 58, b'\x88')),
     'frag_na': (mac, IP6, frag6(OWN6, 'ff02::1', 58,
                                 na(OWN6)[40:])),
+    # The same, its last fragment header atomic: it looks unfragmented
+    'frag_double': (mac, IP6, frag6(OWN6, 'ff02::1', 58,
+                                    na(OWN6)[40:], atomic=True)),
     'vnet_csum': (mac, IP, None),
     'vlan': (mac, 0x8100, struct.pack('!HH', 5, IP) + ip4(OWN4, PEER4, udp())),
     'ethertype': (mac, 0x88b5, b'virt-config guard'.ljust(46, b'\0')),
