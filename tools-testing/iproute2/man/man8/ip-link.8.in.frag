@@ -80,8 +80,9 @@ The default is off.
 .BR allow " { "
 .IR PREFIX " | "
 .BR none " }"
-- with the guard on, let the child transmit only from those of its own
-addresses that are also in one of the prefixes allowed.
+- with the guard on, steer to the child, and let it transmit from, only
+addresses in one of the prefixes allowed: the kernel refuses others where
+it can, and no longer steers to the child those it already has.
 .I PREFIX
 is an IPv4 or IPv6 address, optionally followed by a slash and a prefix
 length (by default the whole address).
