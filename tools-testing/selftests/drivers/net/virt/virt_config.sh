@@ -1014,6 +1014,7 @@ test_allow_claim()
 	defer ip -n "$CNS" link del va
 	ip netns exec "$CNS" sysctl -wq net.ipv6.conf.va.disable_ipv6=0 \
 		net.ipv6.conf.vb.disable_ipv6=0
+	check_err $? "cannot turn IPv6 on for va and vb"
 	ip -n "$CNS" -b - <<-EOF
 		addr add 203.0.113.20/24 dev va
 		addr add 2001:db8:5::20/64 dev va nodad
@@ -1067,6 +1068,19 @@ test_allow_claim()
 	# Clearing va's list gave it back what it had.
 	addr_refused vb 203.0.113.24/32 "in use by another child"
 	addr_refused vb 2001:db8:5::24/128 "in use by another child" nodad
+	# One list for another of the same length: .20 out, .24 in.
+	ip -n "$CNS" link set va type virt allow 203.0.113.20/32 \
+		allow 2001:db8:5::20/128 &&
+	ip -n "$CNS" link set va type virt allow 203.0.113.24/32 \
+		allow 2001:db8:5::24/128
+	check_err $? "cannot change va's list"
+	addr_refused vb 203.0.113.24/32 "in use by another child"
+	addr_refused vb 2001:db8:5::24/128 "in use by another child" nodad
+	ip -n "$CNS" -b - <<-EOF
+		addr add 203.0.113.20/32 dev vb
+		addr add 2001:db8:5::20/128 dev vb nodad
+	EOF
+	check_err $? "va's new list left it 203.0.113.20 or 2001:db8:5::20"
 	log_test "allow list: the guard unsteers what the list excludes, and steers it back"
 }
 
