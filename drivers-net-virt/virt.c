@@ -1326,7 +1326,8 @@ static netdev_tx_t virt_start_xmit(struct sk_buff *skb, struct net_device *dev)
 }
 
 /*
- * Adding an address @vdev already owns is a no-op. Its allow list is read
+ * Adding an address @vdev already owns and may hold is a no-op; one its
+ * allow list excludes is refused, owned or not. The list is read
  * under the lock, which virt_addr_unsteer() takes after a new list is
  * published: an address the new list excludes is either refused here or
  * removed there.
@@ -1424,7 +1425,7 @@ static void virt_addr_unsteer(struct virt_dev *vdev,
 static void virt_addr_warn(struct net_device *dev, const struct in6_addr *ip,
 			   const char *what, const char *why)
 {
-	/* Each RA may add a SLAAC address again. */
+	/* Each RA may add a SLAAC address again; a container may retry. */
 	if (!net_ratelimit())
 		return;
 	if (ipv6_addr_v4mapped(ip))
@@ -2824,8 +2825,8 @@ static int virt_inet6addr_event(struct notifier_block *nb, unsigned long event,
 	switch (event) {
 	case NETDEV_UP:
 		/*
-		 * SLAAC and DAD retries add addresses without the validator,
-		 * and a token can make one the host's.
+		 * SLAAC, the first temporary address and DAD retries come
+		 * without the validator, and a token can make one the host's.
 		 */
 		virt_addr_steer6(vdev, &ifa->addr);
 		break;
